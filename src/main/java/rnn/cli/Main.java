@@ -1,0 +1,120 @@
+package rnn.cli;
+
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import rnn.RnnException;
+
+/** Entry point: builds the command line, runs it and exits with its code. Nothing else exits. */
+@Command(name = "rnn",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Train recurrent next-word language models on plain text, then use them.",
+        subcommands = {
+                AutoComplete.GenerateCompletion.class,
+        })
+public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: one of " + spec.subcommands().keySet());
+    }
+
+    public static void main(String[] args) {
+        CommandLine commandLine = commandLine();
+        // Data goes to stdout as UTF-8 whatever the locale, through a large buffer; commands flush
+        // where a pipe needs it (one line per input line).
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(
+                new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(
+                new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** The configured command line; tests call this and swap the writers. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionStrategy(Main::execute);
+        commandLine.setParameterExceptionHandler(Main::usageError);
+        commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> runtimeError(error, cmd, parsed));
+        // Set last: the mapper only reaches subcommands that are already registered.
+        commandLine.setExitCodeExceptionMapper(new ExitCodes());
+        return commandLine;
+    }
+
+    private static int execute(ParseResult parsed) {
+        int level = verbosity(parsed);
+        if (level != 0) {
+            Configurator.setRootLevel(level < 0 ? Level.ERROR : level == 1 ? Level.INFO : Level.DEBUG);
+        }
+        return new CommandLine.RunLast().execute(parsed);
+    }
+
+    private static int usageError(ParameterException error, String[] args) {
+        CommandLine cmd = error.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + error.getMessage());
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return ExitCodes.USAGE_ERROR;
+    }
+
+    private static int runtimeError(Exception error, CommandLine cmd, ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        int code = ExitCodes.of(error);
+        err.println(name + ": " + describe(error));
+        if (verbosity(parsed) >= 2) {
+            error.printStackTrace(err);
+        } else if (!(error instanceof RnnException)) {
+            err.println("(an unexpected error; run again with -vv for the stack trace)");
+        }
+        if (code == ExitCodes.USAGE_ERROR) {
+            err.println("Try '" + name + " --help' for more information.");
+        }
+        return code;
+    }
+
+    private static String describe(Throwable error) {
+        if (error instanceof RnnException) {
+            return error.getMessage();
+        }
+        if (error instanceof OutOfMemoryError) {
+            return "out of memory; give Java more with RNN_JAVA_OPTS=-Xmx8g, or use a smaller model or batch";
+        }
+        String message = error.getMessage();
+        return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** -1 quiet, 0 normal, 1 verbose, 2 debug: read from the innermost command's mixin. */
+    static int verbosity(ParseResult parsed) {
+        if (parsed == null) {
+            return 0;
+        }
+        List<CommandLine> chain = parsed.asCommandLineList();
+        CommandSpec innermost = chain.get(chain.size() - 1).getCommandSpec();
+        CommandSpec mixin = innermost.mixins().get("verbosity");
+        return mixin == null ? 0 : ((VerbosityMixin) mixin.userObject()).level();
+    }
+}
