@@ -1,0 +1,304 @@
+package rnn.engine;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import rnn.engine.loss.Loss;
+
+/**
+ * A recurrent language model: token ids -> embedding (or one-hot) -> N recurrent layers -> dense
+ * decoder -> softmax over the vocabulary, with exact back-propagation through time.
+ *
+ * <p>Per batch, the input projections of all T steps are one gemm per layer, only h_prev W_hh
+ * runs per step, and the decoder and every weight gradient are one gemm over all steps.
+ * Buffers are allocated once per batch shape and reused. Not thread-safe.
+ */
+public final class LanguageModel {
+    private final ModelConfig config;
+    private final Parameters parameters;
+    private final DataType dtype;
+    private final Map<Shape, Workspace> workspaces = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Shape, Workspace> eldest) {
+            return size() > 4;
+        }
+    };
+
+    private LanguageModel(ModelConfig config, Parameters parameters) {
+        this.config = config;
+        this.parameters = parameters;
+        this.dtype = parameters.dataType();
+    }
+
+    /** A new model with seeded initial weights; the same seed gives bit-identical weights. */
+    public static LanguageModel initialize(ModelConfig config, Initialization init, long seed, DataType dtype) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, INDArray> values = new LinkedHashMap<>();
+        Parameters.shapes(config).forEach((name, shape) -> values.put(name, init.create(name, shape, random, dtype)));
+        if (config.cell() == CellType.LSTM && init.forgetBias() != 0) {
+            long h = config.hiddenSize();
+            for (int k = 0; k < config.layers(); k++) {
+                values.get(Parameters.biasIh(k))
+                        .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(h, 2 * h))
+                        .addi(init.forgetBias());
+            }
+        }
+        return fromValues(config, values);
+    }
+
+    /**
+     * A model over the given parameter values (copied), e.g. read from a checkpoint. Names and
+     * shapes must be exactly those of {@link Parameters#shapes}; all values must share one dtype.
+     */
+    public static LanguageModel fromValues(ModelConfig config, Map<String, INDArray> values) {
+        Map<String, long[]> expected = Parameters.shapes(config);
+        if (!expected.keySet().equals(values.keySet())) {
+            throw new IllegalArgumentException("parameters " + values.keySet() + " do not match " + expected.keySet());
+        }
+        DataType dtype = values.values().iterator().next().dataType();
+        Map<String, INDArray> copies = new LinkedHashMap<>();
+        expected.forEach((name, shape) -> {
+            INDArray value = values.get(name);
+            if (!Arrays.equals(value.shape(), shape)) {
+                throw new IllegalArgumentException("parameter " + name + " has shape " + Arrays.toString(value.shape())
+                        + ", expected " + Arrays.toString(shape));
+            }
+            if (value.dataType() != dtype) {
+                throw new IllegalArgumentException("parameter " + name + " is " + value.dataType() + ", others " + dtype);
+            }
+            copies.put(name, Nd4j.create(dtype, shape).assign(value));
+        });
+        return new LanguageModel(config, new Parameters(copies));
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** A zero state for B parallel sequences. */
+    public RecurrentState newState(int batchSize) {
+        return RecurrentState.zeros(config, batchSize, dtype);
+    }
+
+    /**
+     * Forward and backward over one batch with dropout on: overwrites every gradient with that of
+     * the mean loss over the batch's predictions and returns that mean loss. {@code state} (may be
+     * null for zeros) is read as the initial state and replaced by the final one.
+     */
+    public double computeGradients(Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
+        Workspace w = workspace(batch);
+        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null);
+        int m = batch.predictions();
+        double sum = loss.apply(w.logits, batch.targets(), w.dLogits, 1.0 / m);
+        parameters.zeroGradients();
+        w.backward(batch);
+        return sum / m;
+    }
+
+    /**
+     * Forward only, dropout off: the logits [M, V] of the batch's predictions (rows in the
+     * batch's order). The array is reused by the next call with the same batch shape.
+     */
+    public INDArray logits(Batch batch, RecurrentState state) {
+        Workspace w = workspace(batch);
+        w.forward(batch, state, null);
+        return w.logits;
+    }
+
+    /** Forward only, dropout off: the summed loss over the batch's predictions. */
+    public double loss(Batch batch, RecurrentState state, Loss loss) {
+        Workspace w = workspace(batch);
+        w.forward(batch, state, null);
+        return loss.apply(w.logits, batch.targets(), w.dLogits, 0);
+    }
+
+    private Workspace workspace(Batch batch) {
+        return workspaces.computeIfAbsent(new Shape(batch.batchSize(), batch.steps(), batch.objective()), Workspace::new);
+    }
+
+    private record Shape(int batch, int steps, Objective objective) {
+    }
+
+    /** Every buffer one batch shape needs, allocated once. */
+    private final class Workspace {
+        private final int batch;
+        private final int steps;
+        private final int rows;
+        private final int predictions;
+        private final Objective objective;
+        private final RecurrentCell[] cells;
+        /** Embedded input tokens [N, E] (null for one-hot input) and its gradient. */
+        private final INDArray embedded;
+        private final INDArray dEmbedded;
+        /** Per layer: dropout mask and dropped input [N, In] (null where no dropout applies). */
+        private final INDArray[] inputMask;
+        private final INDArray[] droppedInput;
+        private final INDArray topMask;
+        private final INDArray droppedTop;
+        private final INDArray logits;
+        private final INDArray dLogits;
+        private final INDArray dTop;
+        private final INDArray onesRows;
+        private final INDArray onesPredictions;
+        /** The input each layer read in the last forward pass (for the weight gradients). */
+        private final INDArray[] layerInput;
+        private INDArray topInput;
+        private boolean dropoutActive;
+
+        Workspace(Shape shape) {
+            batch = shape.batch();
+            steps = shape.steps();
+            objective = shape.objective();
+            rows = batch * steps;
+            predictions = objective == Objective.ALL ? rows : batch;
+            int layers = config.layers();
+            int h = config.hiddenSize();
+            cells = new RecurrentCell[layers];
+            for (int k = 0; k < layers; k++) {
+                cells[k] = RecurrentCell.create(config.cell(), batch, steps, h, dtype);
+            }
+            boolean dropout = config.dropout() > 0;
+            embedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
+            dEmbedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
+            inputMask = new INDArray[layers];
+            droppedInput = new INDArray[layers];
+            for (int k = 0; k < layers; k++) {
+                if (dropout && !(k == 0 && config.oneHot())) {
+                    inputMask[k] = Nd4j.create(dtype, rows, config.inputSize(k));
+                    droppedInput[k] = Nd4j.create(dtype, rows, config.inputSize(k));
+                }
+            }
+            topMask = dropout ? Nd4j.create(dtype, predictions, h) : null;
+            droppedTop = dropout ? Nd4j.create(dtype, predictions, h) : null;
+            logits = Nd4j.create(dtype, predictions, config.vocabSize());
+            dLogits = Nd4j.create(dtype, predictions, config.vocabSize());
+            dTop = Nd4j.create(dtype, predictions, h);
+            onesRows = Nd4j.ones(dtype, 1, rows);
+            onesPredictions = Nd4j.ones(dtype, 1, predictions);
+            layerInput = new INDArray[layers];
+        }
+
+        void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom) {
+            int[] ids = b.inputs();
+            dropoutActive = dropoutRandom != null;
+            if (!config.oneHot()) {
+                Lookup.gatherRows(parameters.value(Parameters.EMBEDDING), ids, rows, embedded);
+            }
+            for (int k = 0; k < cells.length; k++) {
+                RecurrentCell cell = cells[k];
+                INDArray input = k == 0 ? embedded : cells[k - 1].outputs();
+                if (input != null && dropoutActive) {
+                    fillMask(inputMask[k], dropoutRandom);
+                    Ops.mul(input, inputMask[k], droppedInput[k]);
+                    input = droppedInput[k];
+                }
+                layerInput[k] = input;
+                INDArray weightIh = parameters.value(Parameters.weightIh(k));
+                if (input == null) {
+                    Lookup.gatherColumns(weightIh, ids, rows, cell.pre);
+                } else {
+                    Ops.gemm(input, weightIh, cell.pre, false, true, 0.0);
+                }
+                cell.pre.addiRowVector(parameters.value(Parameters.biasIh(k)));
+                INDArray biasHh = parameters.value(Parameters.biasHh(k));
+                if (cell.foldsHiddenBias()) {
+                    cell.pre.addiRowVector(biasHh);
+                }
+                if (state == null) {
+                    cell.outStep[0].assign(0);
+                    if (config.cell() == CellType.LSTM) {
+                        ((LstmCell) cell).loadZeroCell();
+                    }
+                } else {
+                    cell.loadState(state, k);
+                }
+                cell.forward(parameters.value(Parameters.weightHh(k)), biasHh);
+                if (state != null) {
+                    cell.saveState(state, k);
+                }
+            }
+            RecurrentCell top = cells[cells.length - 1];
+            topInput = objective == Objective.ALL ? top.outputs() : top.outStep[steps];
+            if (dropoutActive) {
+                fillMask(topMask, dropoutRandom);
+                Ops.mul(topInput, topMask, droppedTop);
+                topInput = droppedTop;
+            }
+            Ops.gemm(topInput, decoderWeight(), logits, false, true, 0.0);
+            logits.addiRowVector(parameters.value(Parameters.DECODER_BIAS));
+        }
+
+        /** Needs dLogits filled by the loss; accumulates into zeroed gradients. */
+        void backward(Batch b) {
+            int[] ids = b.inputs();
+            Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 1.0);
+            Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(Parameters.DECODER_BIAS));
+            Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
+            if (dropoutActive) {
+                dTop.muli(topMask);
+            }
+            RecurrentCell top = cells[cells.length - 1];
+            for (RecurrentCell cell : cells) {
+                cell.dOut.assign(0);
+            }
+            (objective == Objective.ALL ? top.outputGradients() : top.dOutStep[steps]).assign(dTop);
+            for (int k = cells.length - 1; k >= 0; k--) {
+                RecurrentCell cell = cells[k];
+                cell.backward(parameters.value(Parameters.weightHh(k)),
+                        parameters.gradient(Parameters.weightHh(k)), parameters.gradient(Parameters.biasHh(k)), onesRows);
+                Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(Parameters.biasIh(k)));
+                if (cell.foldsHiddenBias()) {
+                    Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(Parameters.biasHh(k)));
+                }
+                INDArray gradWeightIh = parameters.gradient(Parameters.weightIh(k));
+                if (layerInput[k] == null) {
+                    Lookup.scatterAddColumns(gradWeightIh, ids, rows, cell.dPre);
+                    continue;
+                }
+                Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 1.0);
+                INDArray dInput = k > 0 ? cells[k - 1].outputGradients() : dEmbedded;
+                Ops.gemm(cell.dPre, parameters.value(Parameters.weightIh(k)), dInput, false, false, 0.0);
+                if (dropoutActive) {
+                    dInput.muli(inputMask[k]);
+                }
+                if (k == 0) {
+                    Lookup.scatterAddRows(parameters.gradient(Parameters.EMBEDDING), ids, rows, dEmbedded);
+                }
+            }
+        }
+
+        private INDArray decoderWeight() {
+            return parameters.value(config.tied() ? Parameters.EMBEDDING : Parameters.DECODER_WEIGHT);
+        }
+
+        private INDArray decoderGradient() {
+            return parameters.gradient(config.tied() ? Parameters.EMBEDDING : Parameters.DECODER_WEIGHT);
+        }
+
+        /** Inverted dropout: each entry kept with probability 1-p and scaled by 1/(1-p), else 0. */
+        private void fillMask(INDArray mask, SplittableRandom random) {
+            double rate = config.dropout();
+            double kept = 1.0 / (1.0 - rate);
+            DataBuffer data = mask.data();
+            long n = mask.length();
+            for (long i = 0; i < n; i++) {
+                data.put(i, random.nextDouble() < rate ? 0.0 : kept);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package rnn.engine;
+
+import java.util.Objects;
+
+import rnn.InvalidConfigException;
+
+/**
+ * The architecture of a language model: what a checkpoint must record to rebuild it.
+ *
+ * @param cell          recurrent cell type
+ * @param vocabSize     V, the number of token ids (input and output)
+ * @param embeddingSize E, or 0 for one-hot input (layer 0 then reads columns of its input weights)
+ * @param hiddenSize    H, units per recurrent layer
+ * @param layers        number of stacked recurrent layers
+ * @param dropout       inverted-dropout rate on each layer's input and before the decoder (0 = off)
+ * @param tied          decoder weight shared with the embedding (needs E == H)
+ */
+public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers,
+                          double dropout, boolean tied) {
+    public ModelConfig {
+        Objects.requireNonNull(cell, "cell");
+        if (vocabSize < 2) {
+            throw new InvalidConfigException("vocabulary size must be at least 2, got " + vocabSize);
+        }
+        if (embeddingSize < 0) {
+            throw new InvalidConfigException("--embedding must be positive (or use --one-hot), got " + embeddingSize);
+        }
+        if (hiddenSize < 1) {
+            throw new InvalidConfigException("--hidden must be positive, got " + hiddenSize);
+        }
+        if (layers < 1) {
+            throw new InvalidConfigException("--layers must be positive, got " + layers);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidConfigException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (tied && embeddingSize == 0) {
+            throw new InvalidConfigException("--tied needs an embedding (not --one-hot)");
+        }
+        if (tied && embeddingSize != hiddenSize) {
+            throw new InvalidConfigException("--tied needs --embedding equal to --hidden, got "
+                    + embeddingSize + " and " + hiddenSize);
+        }
+    }
+
+    public boolean oneHot() {
+        return embeddingSize == 0;
+    }
+
+    /** Width of the input of recurrent layer k. */
+    public int inputSize(int layer) {
+        return layer > 0 ? hiddenSize : oneHot() ? vocabSize : embeddingSize;
+    }
+}

@@ -1,0 +1,132 @@
+package rnn.engine;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Named parameter tensors and their gradients, in PyTorch's names and shapes
+ * ({@code embedding.weight} [V,E]; {@code rnn.weight_ih_l{k}} [G*H,In]; {@code rnn.weight_hh_l{k}} [G*H,H];
+ * {@code rnn.bias_ih_l{k}}, {@code rnn.bias_hh_l{k}} [G*H]; {@code decoder.weight} [V,H]; {@code decoder.bias} [V]).
+ * A tied model has no {@code decoder.weight}: the decoder reads {@code embedding.weight}.
+ */
+public final class Parameters {
+    public static final String EMBEDDING = "embedding.weight";
+    public static final String DECODER_WEIGHT = "decoder.weight";
+    public static final String DECODER_BIAS = "decoder.bias";
+
+    private final Map<String, INDArray> values;
+    private final Map<String, INDArray> gradients;
+
+    Parameters(Map<String, INDArray> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        values.forEach((name, value) -> grads.put(name, Nd4j.zerosLike(value)));
+        this.gradients = Collections.unmodifiableMap(grads);
+    }
+
+    public static String weightIh(int layer) {
+        return "rnn.weight_ih_l" + layer;
+    }
+
+    public static String weightHh(int layer) {
+        return "rnn.weight_hh_l" + layer;
+    }
+
+    public static String biasIh(int layer) {
+        return "rnn.bias_ih_l" + layer;
+    }
+
+    public static String biasHh(int layer) {
+        return "rnn.bias_hh_l" + layer;
+    }
+
+    /** The expected name -> shape of every parameter of a model, in a fixed order. */
+    public static Map<String, long[]> shapes(ModelConfig config) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long v = config.vocabSize();
+        long h = config.hiddenSize();
+        long gh = (long) config.cell().gates() * h;
+        if (!config.oneHot()) {
+            shapes.put(EMBEDDING, new long[] {v, config.embeddingSize()});
+        }
+        for (int k = 0; k < config.layers(); k++) {
+            shapes.put(weightIh(k), new long[] {gh, config.inputSize(k)});
+            shapes.put(weightHh(k), new long[] {gh, h});
+            shapes.put(biasIh(k), new long[] {gh});
+            shapes.put(biasHh(k), new long[] {gh});
+        }
+        if (!config.tied()) {
+            shapes.put(DECODER_WEIGHT, new long[] {v, h});
+        }
+        shapes.put(DECODER_BIAS, new long[] {v});
+        return shapes;
+    }
+
+    /** Parameter values by name, in a fixed order; the arrays are live (updated in place). */
+    public Map<String, INDArray> values() {
+        return values;
+    }
+
+    /** Gradients by name, same order and shapes as {@link #values()}. */
+    public Map<String, INDArray> gradients() {
+        return gradients;
+    }
+
+    public INDArray value(String name) {
+        return Objects.requireNonNull(values.get(name), name);
+    }
+
+    public INDArray gradient(String name) {
+        return Objects.requireNonNull(gradients.get(name), name);
+    }
+
+    public DataType dataType() {
+        return values.values().iterator().next().dataType();
+    }
+
+    /** Total number of scalar parameters. */
+    public long count() {
+        return values.values().stream().mapToLong(INDArray::length).sum();
+    }
+
+    public void zeroGradients() {
+        gradients.values().forEach(g -> g.assign(0));
+    }
+
+    /** Euclidean norm of all gradients together. */
+    public double gradientNorm() {
+        double sum = 0;
+        for (INDArray g : gradients.values()) {
+            double norm = g.norm2Number().doubleValue();
+            sum += norm * norm;
+        }
+        return Math.sqrt(sum);
+    }
+
+    /** Scales all gradients so their global norm is at most maxNorm; returns the norm before clipping. */
+    public double clipGradientNorm(double maxNorm) {
+        double norm = gradientNorm();
+        if (norm > maxNorm) {
+            double scale = maxNorm / norm;
+            gradients.values().forEach(g -> g.muli(scale));
+        }
+        return norm;
+    }
+
+    /** True if any value is NaN or infinite. */
+    public boolean hasNonFinite() {
+        for (INDArray v : values.values()) {
+            double sum = v.sumNumber().doubleValue();
+            if (!Double.isFinite(sum)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,96 @@
+package rnn.engine;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The recurrence of one layer over T steps of B sequences, forward and backward, for a fixed
+ * batch shape. The input side (x W_ih^T + b_ih for all steps at once, and its gradients) is done
+ * by the model; a cell gets those pre-activations in {@link #pre} and returns their gradient in
+ * {@link #dPre}. Buffers are time-major: row t*B + b is sequence b at step t. The output buffer
+ * has one extra leading block holding the initial state, so "previous h" for all steps is one
+ * contiguous view.
+ */
+abstract class RecurrentCell {
+    final int batch;
+    final int steps;
+    final int hidden;
+    final int rowsTotal;
+    /** [N, G*H]: input pre-activations on entry to forward, gate activations after it. */
+    final INDArray pre;
+    /** [N, G*H]: gradient of the loss with respect to {@link #pre}'s input part. */
+    final INDArray dPre;
+    /** [(T+1)*B, H]: block 0 is the initial hidden state, block t+1 the output of step t. */
+    final INDArray out;
+    /** Same shape as out: gradient arriving at each output (and, in block 0, at the initial state). */
+    final INDArray dOut;
+    final INDArray[] preStep;
+    final INDArray[] dPreStep;
+    final INDArray[] outStep;
+    final INDArray[] dOutStep;
+    /** Two [B, H] scratch buffers. */
+    final INDArray scratch;
+    final INDArray scratch2;
+
+    RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
+        this.batch = batch;
+        this.steps = steps;
+        this.hidden = hidden;
+        this.rowsTotal = batch * steps;
+        this.pre = Nd4j.create(dtype, rowsTotal, (long) gates * hidden);
+        this.dPre = Nd4j.create(dtype, rowsTotal, (long) gates * hidden);
+        this.out = Nd4j.create(dtype, (long) (steps + 1) * batch, hidden);
+        this.dOut = Nd4j.create(dtype, (long) (steps + 1) * batch, hidden);
+        this.preStep = Ops.blocks(pre, steps, batch);
+        this.dPreStep = Ops.blocks(dPre, steps, batch);
+        this.outStep = Ops.blocks(out, steps + 1, batch);
+        this.dOutStep = Ops.blocks(dOut, steps + 1, batch);
+        this.scratch = Nd4j.create(dtype, batch, hidden);
+        this.scratch2 = Nd4j.create(dtype, batch, hidden);
+    }
+
+    static RecurrentCell create(CellType type, int batch, int steps, int hidden, DataType dtype) {
+        return switch (type) {
+            case RNN -> new SimpleRnnCell(batch, steps, hidden, dtype);
+            case LSTM -> new LstmCell(batch, steps, hidden, dtype);
+            case GRU -> new GruCell(batch, steps, hidden, dtype);
+            case GRU_CLASSIC -> new ClassicGruCell(batch, steps, hidden, dtype);
+        };
+    }
+
+    /** True if b_hh can be added to the input pre-activations in bulk (it sits outside any gate product). */
+    abstract boolean foldsHiddenBias();
+
+    /** Runs the recurrence; {@link #pre} holds x W_ih^T + b_ih (+ b_hh if folded). */
+    abstract void forward(INDArray weightHh, INDArray biasHh);
+
+    /**
+     * Back-propagates from {@link #dOut} (blocks 1..T filled by the caller) through time, writing
+     * {@link #dPre} and accumulating the recurrent weight gradients (and b_hh's, if not folded).
+     */
+    abstract void backward(INDArray weightHh, INDArray gradWeightHh, INDArray gradBiasHh, INDArray ones);
+
+    /** [N, H] view of the outputs of all steps. */
+    final INDArray outputs() {
+        return Ops.rows(out, batch, (long) (steps + 1) * batch);
+    }
+
+    /** [N, H] view of the previous hidden state for all steps (h_{-1} .. h_{T-2}). */
+    final INDArray previousOutputs() {
+        return Ops.rows(out, 0, rowsTotal);
+    }
+
+    /** [N, H] view of the gradients arriving at the outputs of all steps. */
+    final INDArray outputGradients() {
+        return Ops.rows(dOut, batch, (long) (steps + 1) * batch);
+    }
+
+    void loadState(RecurrentState state, int layer) {
+        outStep[0].assign(state.hidden(layer));
+    }
+
+    void saveState(RecurrentState state, int layer) {
+        state.hidden(layer).assign(outStep[steps]);
+    }
+}

@@ -1,0 +1,69 @@
+package rnn.engine;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The hidden state (and LSTM cell state) of every layer for B sequences, carried from one batch to
+ * the next in stream layout. Gradients never flow through it (truncated back-propagation).
+ */
+public final class RecurrentState {
+    private final INDArray[] hidden;
+    private final INDArray[] cell;
+
+    private RecurrentState(INDArray[] hidden, INDArray[] cell) {
+        this.hidden = hidden;
+        this.cell = cell;
+    }
+
+    public static RecurrentState zeros(ModelConfig config, int batchSize, DataType dtype) {
+        int layers = config.layers();
+        INDArray[] hidden = new INDArray[layers];
+        INDArray[] cell = config.cell() == CellType.LSTM ? new INDArray[layers] : null;
+        for (int k = 0; k < layers; k++) {
+            hidden[k] = Nd4j.zeros(dtype, batchSize, config.hiddenSize());
+            if (cell != null) {
+                cell[k] = Nd4j.zeros(dtype, batchSize, config.hiddenSize());
+            }
+        }
+        return new RecurrentState(hidden, cell);
+    }
+
+    public int batchSize() {
+        return (int) hidden[0].size(0);
+    }
+
+    /** Back to zeros (start of a new epoch or a new independent sequence). */
+    public void reset() {
+        for (INDArray h : hidden) {
+            h.assign(0);
+        }
+        if (cell != null) {
+            for (INDArray c : cell) {
+                c.assign(0);
+            }
+        }
+    }
+
+    public RecurrentState copy() {
+        INDArray[] h = new INDArray[hidden.length];
+        INDArray[] c = cell == null ? null : new INDArray[cell.length];
+        for (int k = 0; k < hidden.length; k++) {
+            h[k] = hidden[k].dup();
+            if (c != null) {
+                c[k] = cell[k].dup();
+            }
+        }
+        return new RecurrentState(h, c);
+    }
+
+    INDArray hidden(int layer) {
+        return hidden[layer];
+    }
+
+    /** The LSTM cell state, or null for cells without one. */
+    INDArray cell(int layer) {
+        return cell == null ? null : cell[layer];
+    }
+}
