@@ -1,0 +1,140 @@
+package rnn.checkpoint;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import rnn.RnnException;
+
+/**
+ * Writes files atomically and durably: readers see either the old content or the complete new
+ * content, never a partial file, and the new content survives a crash once a write returns.
+ *
+ * <p>The content goes to a temporary file in the target's directory (so the final rename stays on
+ * one file system), is forced to disk, renamed over the target with {@code ATOMIC_MOVE}, and then
+ * the directory itself is forced so the rename is durable too. A failed write deletes the
+ * temporary file and leaves any previous target untouched. Missing parent directories are created.
+ */
+public final class AtomicFiles {
+    private static final int BUFFER_BYTES = 1 << 16;
+
+    /** Produces the content of a file; the stream is buffered and must not be closed by the callback. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /** Replaces {@code target} with exactly {@code bytes}. */
+    public static void writeBytes(Path target, byte[] bytes) {
+        write(target, out -> out.write(bytes));
+    }
+
+    /** Replaces {@code target} with {@code text} encoded as UTF-8. */
+    public static void writeString(Path target, String text) {
+        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Replaces {@code target} with whatever {@code content} writes. An {@link IOException} (or
+     * {@link UncheckedIOException}) becomes an {@link RnnException} naming the file; any other
+     * exception from the callback propagates unchanged. Either way the previous target is intact.
+     */
+    public static void write(Path target, ContentWriter content) {
+        Path absoluteTarget = target.toAbsolutePath();
+        Path directory = absoluteTarget.getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(directory);
+            temp = directory.resolve(tempNameFor(absoluteTarget));
+            // CREATE_NEW with default permissions (unlike Files.createTempFile, which makes it 0600).
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
+                content.writeTo(new UnclosableStream(buffered));
+                buffered.flush();
+                channel.force(true);
+            }
+            Files.move(temp, absoluteTarget, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            forceDirectory(directory);
+        } catch (IOException e) {
+            throw new RnnException("cannot write " + target + ": " + describe(e), e);
+        } catch (UncheckedIOException e) {
+            throw new RnnException("cannot write " + target + ": " + describe(e.getCause()), e);
+        } finally {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    /** A one-line reason for an I/O failure, without repeating the Java class name. */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory (" + e.getMessage() + ")";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason() + " (" + fse.getFile() + ")";
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.strip().replaceAll("\\s+", " ");
+    }
+
+    private static String tempNameFor(Path target) {
+        byte[] random = new byte[8];
+        ThreadLocalRandom.current().nextBytes(random);
+        // Hidden and clearly ours, so a leftover from a killed process is easy to recognise.
+        return "." + target.getFileName() + "." + HexFormat.of().formatHex(random) + ".tmp";
+    }
+
+    private static void forceDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Some systems (Windows) cannot open or sync a directory; the rename has still happened.
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            // Nothing more can be done; the leftover is hidden and named *.tmp.
+        }
+    }
+
+    /** Keeps a callback from closing the channel before it has been forced to disk. */
+    private static final class UnclosableStream extends FilterOutputStream {
+        UnclosableStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package rnn.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * The project's one configured Jackson mapper. Records work directly (Jackson 2.18). Unknown
+ * properties are ignored so newer files still load; duplicate keys and trailing content are
+ * refused, since a file with either is more likely damaged than meaningful. No polymorphic
+ * typing is ever enabled: files are data, never class names.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    private Json() {
+    }
+
+    /** The shared mapper; thread-safe. Do not reconfigure it: derive a reader or writer instead. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Compact JSON, e.g. for a value stored inside safetensors metadata. */
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getName() + " to JSON", e);
+        }
+    }
+
+    /** Indented JSON ending in a newline, for files people read. */
+    public static String toPrettyJson(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getName() + " to JSON", e);
+        }
+    }
+}

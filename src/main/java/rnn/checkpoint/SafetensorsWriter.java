@@ -1,0 +1,180 @@
+package rnn.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Writes FLOAT and DOUBLE INDArrays as a safetensors file that PyTorch's
+ * {@code safetensors.torch.load_file} reads: each tensor in its own dtype (F32 / F64), row-major,
+ * little-endian, packed in the map's iteration order (use a LinkedHashMap), with the JSON header
+ * padded by spaces to a multiple of 8 bytes so the data is aligned.
+ *
+ * <p>The metadata gains {@value SafetensorsHeader#SHA256_KEY}, the hex SHA-256 of the data
+ * section, which {@link SafetensorsReader} verifies; a value the caller passes under that key is
+ * replaced. The file is written with {@link AtomicFiles}, so a failed save leaves the old file.
+ */
+public final class SafetensorsWriter {
+    private static final int CHUNK_BYTES = 1 << 16;
+    private static final int HEADER_ALIGNMENT = 8;
+
+    private SafetensorsWriter() {
+    }
+
+    /**
+     * Writes {@code tensors} and {@code metadata} to {@code file}, replacing it atomically.
+     *
+     * @throws IllegalArgumentException if a tensor is neither FLOAT nor DOUBLE, or a name is empty
+     *                                  or {@value SafetensorsHeader#METADATA_KEY}
+     * @throws rnn.RnnException         if the file cannot be written
+     */
+    public static void write(Path file, Map<String, ? extends INDArray> tensors, Map<String, String> metadata) {
+        List<PackedTensor> packed = new ArrayList<>(tensors.size());
+        for (Map.Entry<String, ? extends INDArray> entry : tensors.entrySet()) {
+            packed.add(PackedTensor.of(entry.getKey(), entry.getValue()));
+        }
+
+        MessageDigest digest = Sha256.newDigest();
+        for (PackedTensor tensor : packed) {
+            tensor.encode(digest::update);
+        }
+        Map<String, String> fullMetadata = new LinkedHashMap<>();
+        metadata.forEach((key, value) -> fullMetadata.put(Objects.requireNonNull(key, "metadata key"),
+                Objects.requireNonNull(value, () -> "metadata value of " + key)));
+        fullMetadata.remove(SafetensorsHeader.SHA256_KEY);
+        fullMetadata.put(SafetensorsHeader.SHA256_KEY, Sha256.hex(digest.digest()));
+        byte[] header = headerBytes(fullMetadata, packed);
+
+        AtomicFiles.write(file, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            out.write(header);
+            for (PackedTensor tensor : packed) {
+                tensor.encode(out::write);
+            }
+        });
+    }
+
+    /** The JSON header, space-padded to a multiple of 8 bytes. */
+    private static byte[] headerBytes(Map<String, String> metadata, List<PackedTensor> packed) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode metadataNode = root.putObject(SafetensorsHeader.METADATA_KEY);
+        metadata.forEach(metadataNode::put);
+        long offset = 0;
+        for (PackedTensor tensor : packed) {
+            ObjectNode entry = root.putObject(tensor.name);
+            entry.put("dtype", tensor.dtype.name());
+            ArrayNode shape = entry.putArray("shape");
+            Arrays.stream(tensor.shape).forEach(shape::add);
+            long end = offset + tensor.byteLength();
+            entry.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json;
+        try {
+            json = Json.mapper().writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a safetensors header", e);
+        }
+        int padded = (json.length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT;
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+
+    /** Where encoded bytes go: the digest on the first pass, the file on the second. */
+    @FunctionalInterface
+    private interface ByteSink<E extends Exception> {
+        void accept(byte[] bytes, int offset, int length) throws E;
+    }
+
+    /** A tensor's values copied once out of ND4J, in C order, ready to encode twice. */
+    private static final class PackedTensor {
+        final String name;
+        final TensorDtype dtype;
+        final long[] shape;
+        final float[] floats;
+        final double[] doubles;
+
+        private PackedTensor(String name, TensorDtype dtype, long[] shape, float[] floats, double[] doubles) {
+            this.name = name;
+            this.dtype = dtype;
+            this.shape = shape;
+            this.floats = floats;
+            this.doubles = doubles;
+        }
+
+        static PackedTensor of(String name, INDArray array) {
+            Objects.requireNonNull(name, "tensor name");
+            Objects.requireNonNull(array, () -> "tensor " + name);
+            if (name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException("invalid tensor name '" + name + "'");
+            }
+            DataType type = array.dataType();
+            if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+                throw new IllegalArgumentException("tensor '" + name + "' is " + type + "; only FLOAT and DOUBLE are written");
+            }
+            long[] shape = array.shape().clone();
+            boolean empty = array.length() == 0;
+            INDArray dense = empty || isPackedCOrder(array) ? array : array.dup('c');
+            if (type == DataType.FLOAT) {
+                return new PackedTensor(name, TensorDtype.F32, shape, empty ? new float[0] : dense.data().asFloat(), null);
+            }
+            return new PackedTensor(name, TensorDtype.F64, shape, null, empty ? new double[0] : dense.data().asDouble());
+        }
+
+        /**
+         * True when the array's buffer holds exactly its elements in row-major order, so the buffer
+         * can be copied out as is. Views (rows, columns, slices) share a larger buffer and fail this.
+         */
+        private static boolean isPackedCOrder(INDArray array) {
+            if (array.isView() || array.ordering() != 'c' || array.data() == null
+                    || array.data().length() != array.length()) {
+                return false;
+            }
+            long[] shape = array.shape();
+            long[] stride = array.stride();
+            long expected = 1;
+            for (int i = shape.length - 1; i >= 0; i--) {
+                // Strides of size-1 dimensions never matter and ND4J sets them freely.
+                if (shape[i] != 1 && stride[i] != expected) {
+                    return false;
+                }
+                expected *= shape[i];
+            }
+            return true;
+        }
+
+        long byteLength() {
+            return (long) (floats != null ? floats.length : doubles.length) * dtype.byteSize();
+        }
+
+        /** Feeds the little-endian bytes of the values to {@code sink}, one chunk at a time. */
+        <E extends Exception> void encode(ByteSink<E> sink) throws E {
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            int count = floats != null ? floats.length : doubles.length;
+            int perChunk = CHUNK_BYTES / dtype.byteSize();
+            for (int done = 0; done < count; done += perChunk) {
+                int n = Math.min(perChunk, count - done);
+                chunk.clear();
+                if (floats != null) {
+                    chunk.asFloatBuffer().put(floats, done, n);
+                } else {
+                    chunk.asDoubleBuffer().put(doubles, done, n);
+                }
+                sink.accept(chunk.array(), 0, n * dtype.byteSize());
+            }
+        }
+    }
+}
