@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class WordTokenizer extends AbstractTokenizer {
     private static final String WORD_CHAR = "[\\p{L}\\p{M}\\p{N}]";
     private static final Pattern TOKEN = Pattern.compile(
-            "<unk>|" + WORD_CHAR + "+(?:['\u2019\\-\u2010]" + WORD_CHAR + "+)*"
+            Vocabulary.UNKNOWN_TOKEN + "|" + WORD_CHAR + "+(?:['\u2019\\-\u2010]" + WORD_CHAR + "+)*"
                     + "|[^\\p{IsWhite_Space}\\p{L}\\p{M}\\p{N}]\\p{M}*");
     /** Punctuation written against the preceding word. */
     private static final Set<String> CLOSING = Set.of(".", ",", ";", ":", "!", "?", ")", "]", "}", "%", "\u2026");
