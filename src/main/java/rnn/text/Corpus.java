@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import rnn.InvalidConfigException;
 import rnn.RnnException;
 
 /**
@@ -56,14 +55,7 @@ public final class Corpus {
         for (int id = 0; id < tokensByProvisionalId.size(); id++) {
             builder.add(tokensByProvisionalId.get(id), counts.get(id));
         }
-        Vocabulary vocabulary;
-        try {
-            vocabulary = builder.build(limits);
-        } catch (InvalidConfigException e) {
-            throw e;
-        } catch (RnnException e) {
-            throw new RnnException(source.name() + ": " + e.getMessage(), e);
-        }
+        Vocabulary vocabulary = builder.build(limits, source.name());
 
         int[] finalIds = new int[tokensByProvisionalId.size()];
         for (int id = 0; id < finalIds.length; id++) {

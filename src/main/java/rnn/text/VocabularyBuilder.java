@@ -31,6 +31,11 @@ public final class VocabularyBuilder {
         return builder;
     }
 
+    /** The vocabulary of a whole text; like {@link #build} but a text without tokens is an error naming it. */
+    public static Vocabulary build(TextSource source, Tokenizer tokenizer, VocabularyLimits limits) {
+        return count(source, tokenizer).build(limits, source.name());
+    }
+
     public void add(String token) {
         add(token, 1);
     }
@@ -58,10 +63,13 @@ public final class VocabularyBuilder {
      * first and ties in token order. The count of {@code <unk>} is the literal {@code <unk>}s plus
      * every occurrence of the tokens cut off.
      *
-     * @throws RnnException if nothing but {@code <unk>} was counted
+     * @throws RnnException if nothing, or nothing but {@code <unk>}, was counted
      * @throws InvalidConfigException if the limits cut off every token
      */
     public Vocabulary build(VocabularyLimits limits) {
+        if (tokenCount == 0) {
+            throw new RnnException("no tokens (is it empty?)");
+        }
         Counter literalUnknown = counts.get(Vocabulary.UNKNOWN_TOKEN);
         long unknownCount = literalUnknown == null ? 0 : literalUnknown.value;
         List<Map.Entry<String, Counter>> entries = new ArrayList<>(counts.size());
@@ -99,6 +107,17 @@ public final class VocabularyBuilder {
         }
         tokenCounts[Vocabulary.UNKNOWN_ID] = unknownCount;
         return new Vocabulary(tokens, tokenCounts);
+    }
+
+    /** {@link #build(VocabularyLimits)}, with data errors (not option errors) prefixed by the text's name. */
+    Vocabulary build(VocabularyLimits limits, String sourceName) {
+        try {
+            return build(limits);
+        } catch (InvalidConfigException e) {
+            throw e;
+        } catch (RnnException e) {
+            throw new RnnException(sourceName + ": " + e.getMessage(), e);
+        }
     }
 
     private boolean accept(String token) {
