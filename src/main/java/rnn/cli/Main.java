@@ -27,6 +27,8 @@ import rnn.RnnException;
         description = "Train recurrent next-word language models on plain text, then use them.",
         subcommands = {
                 AutoComplete.GenerateCompletion.class,
+                VocabCommand.class,
+                WindowsCommand.class,
         })
 public final class Main implements Runnable {
     @Spec
