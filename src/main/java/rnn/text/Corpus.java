@@ -13,7 +13,7 @@ import rnn.RnnException;
  * <p>Memory is the ids (4 bytes a token) plus the vocabulary. {@link #read(TextSource, Tokenizer,
  * VocabularyLimits)} reads the text once, so it works for stdin too: tokens get provisional ids in
  * order of first appearance while counting, and are remapped in place once the vocabulary is
- * known. Reading a file twice instead, {@code VocabularyBuilder.count(...)} then
+ * known. Reading a file twice instead, {@code VocabularyBuilder.build(source, tokenizer, limits)} then
  * {@link #read(TextSource, Tokenizer, Vocabulary)}, gives the same result.
  */
 public final class Corpus {
