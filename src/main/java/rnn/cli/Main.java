@@ -27,6 +27,8 @@ import rnn.RnnException;
         description = "Train recurrent next-word language models on plain text, then use them.",
         subcommands = {
                 AutoComplete.GenerateCompletion.class,
+                TrainCommand.class,
+                PredictCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })
@@ -50,6 +52,7 @@ public final class Main implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         int code = commandLine.execute(args);
+        Interruption.commandFinished();
         out.flush();
         err.flush();
         System.exit(code);

@@ -58,6 +58,30 @@ public final class RecurrentState {
         return new RecurrentState(h, c);
     }
 
+    /** The state as named tensors ({@code state.hidden.l0}, {@code state.cell.l0}, ...), for checkpoints. */
+    public java.util.Map<String, INDArray> tensors() {
+        java.util.Map<String, INDArray> tensors = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < hidden.length; k++) {
+            tensors.put("state.hidden.l" + k, hidden[k]);
+            if (cell != null) {
+                tensors.put("state.cell.l" + k, cell[k]);
+            }
+        }
+        return tensors;
+    }
+
+    /** Copies values saved by {@link #tensors()} back in; shapes must match. */
+    public void restore(java.util.Map<String, INDArray> saved) {
+        tensors().forEach((name, target) -> {
+            INDArray value = saved.get(name);
+            if (value == null || !java.util.Arrays.equals(value.shape(), target.shape())) {
+                throw new IllegalArgumentException("saved recurrent state lacks " + name + " of shape "
+                        + java.util.Arrays.toString(target.shape()));
+            }
+            target.assign(value);
+        });
+    }
+
     INDArray hidden(int layer) {
         return hidden[layer];
     }

@@ -1,0 +1,221 @@
+package rnn.checkpoint;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import rnn.RnnException;
+import rnn.engine.LanguageModel;
+import rnn.engine.Parameters;
+import rnn.text.Vocabulary;
+
+/**
+ * A model directory: model.json (architecture, settings, provenance), vocab.json, model.safetensors
+ * (the weights to use: best validation loss so far), last.safetensors (latest weights plus optimizer
+ * and progress, for --resume), history.json and loss.png. Every file is replaced atomically, so a
+ * killed run leaves each file either old or new, never torn.
+ */
+public final class ModelStore {
+    public static final String MANIFEST = "model.json";
+    public static final String VOCABULARY = "vocab.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String RESUME = "last.safetensors";
+    public static final String HISTORY = "history.json";
+    public static final String PLOT = "loss.png";
+    private static final String LOCK = ".lock";
+    /** The name of the link to the most recently trained model, beside the model directories. */
+    public static final String LATEST = "latest";
+
+    private ModelStore() {
+    }
+
+    /** A trained model ready to use. */
+    public record LoadedModel(Path directory, ModelManifest manifest, Vocabulary vocabulary, LanguageModel model) {
+    }
+
+    /** Reads and cross-checks model.json, vocab.json and model.safetensors. */
+    public static LoadedModel load(Path directory) {
+        ModelManifest manifest = readManifest(directory);
+        Vocabulary vocabulary = readVocabulary(directory, manifest);
+        Path weights = directory.resolve(WEIGHTS);
+        TensorFile file = SafetensorsReader.read(weights);
+        LanguageModel model = buildModel(weights, manifest, file.tensors());
+        return new LoadedModel(directory, manifest, vocabulary, model);
+    }
+
+    public static ModelManifest readManifest(Path directory) {
+        requireDirectory(directory);
+        Path file = directory.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointFormatException(file + ": missing; " + directory + " is not a model directory");
+        }
+        ModelManifest manifest;
+        try {
+            manifest = Json.mapper().readValue(file.toFile(), ModelManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new CheckpointFormatException(file + ": not a valid model description: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (RnnException e) {
+            throw new CheckpointFormatException(file + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new CheckpointFormatException(file + ": cannot read: " + e.getMessage());
+        }
+        if (manifest.format() > ModelManifest.FORMAT) {
+            throw new CheckpointFormatException(file + ": format " + manifest.format()
+                    + " is newer than this rnn reads (" + ModelManifest.FORMAT + "); upgrade rnn");
+        }
+        if (manifest.format() < 1 || manifest.architecture() == null || manifest.vocabulary() == null
+                || manifest.training() == null) {
+            throw new CheckpointFormatException(file + ": incomplete model description");
+        }
+        return manifest;
+    }
+
+    private static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
+        Path file = directory.resolve(VOCABULARY);
+        Vocabulary vocabulary = Vocabulary.load(file);
+        if (vocabulary.size() != manifest.architecture().vocabSize()) {
+            throw new CheckpointFormatException(file + ": " + vocabulary.size() + " tokens, but the model has "
+                    + manifest.architecture().vocabSize());
+        }
+        String expected = manifest.vocabulary().sha256();
+        if (expected != null && !expected.equals(vocabulary.fingerprint())) {
+            throw new CheckpointFormatException(file + ": does not match the vocabulary the model was trained with");
+        }
+        return vocabulary;
+    }
+
+    /** Checks names, shapes and dtype of stored tensors against the architecture, then builds the model. */
+    static LanguageModel buildModel(Path file, ModelManifest manifest, Map<String, INDArray> tensors) {
+        Map<String, long[]> expected = Parameters.shapes(manifest.architecture());
+        Map<String, INDArray> values = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> entry : expected.entrySet()) {
+            INDArray tensor = tensors.get(entry.getKey());
+            if (tensor == null) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is missing");
+            }
+            if (!Arrays.equals(tensor.shape(), entry.getValue())) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' has shape "
+                        + Arrays.toString(tensor.shape()) + ", the model needs " + Arrays.toString(entry.getValue()));
+            }
+            if (tensor.dataType() != DataType.FLOAT) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is "
+                        + tensor.dataType() + ", expected F32");
+            }
+            values.put(entry.getKey(), tensor);
+        }
+        return LanguageModel.fromValues(manifest.architecture(), values);
+    }
+
+    public static void writeManifest(Path directory, ModelManifest manifest) {
+        AtomicFiles.writeString(directory.resolve(MANIFEST), Json.toPrettyJson(manifest));
+    }
+
+    public static void writeVocabulary(Path directory, Vocabulary vocabulary) {
+        AtomicFiles.write(directory.resolve(VOCABULARY), vocabulary::write);
+    }
+
+    /** Writes the model's weights (PyTorch names; loadable with safetensors.torch.load_file). */
+    public static void writeWeights(Path file, LanguageModel model, Map<String, String> metadata) {
+        SafetensorsWriter.write(file, model.parameters().values(), metadata);
+    }
+
+    /**
+     * Makes sure {@code directory} can hold a model before any work starts: creates it, proves it is
+     * writable and takes an exclusive lock (released when the returned handle is closed or the
+     * process dies), so two runs never interleave files in one directory.
+     */
+    public static DirectoryLock lock(Path directory) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new RnnException(directory + ": exists and is not a directory; choose another --output");
+        }
+        try {
+            Files.createDirectories(directory);
+            Path probe = Files.createTempFile(directory, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new RnnException(directory + ": cannot write there (" + e.getClass().getSimpleName()
+                    + "); choose another --output");
+        }
+        try {
+            FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new RnnException(directory + ": another rnn train is writing there; wait for it or choose another --output");
+            }
+            return new DirectoryLock(channel);
+        } catch (IOException e) {
+            throw new RnnException(directory + ": cannot lock: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Points models/latest (a symbolic link beside the model directory) at the directory, so commands
+     * find the last trained model without -m. Best effort: a file system without links keeps the old one.
+     */
+    public static void markLatest(Path directory) {
+        Path parent = directory.toAbsolutePath().getParent();
+        if (parent == null) {
+            return;
+        }
+        Path link = parent.resolve(LATEST);
+        try {
+            if (Files.exists(link) && !Files.isSymbolicLink(link)) {
+                return; // never replace a real file or directory the user made
+            }
+            Path temporary = parent.resolve(".latest-" + ProcessHandle.current().pid());
+            Files.deleteIfExists(temporary);
+            Files.createSymbolicLink(temporary, directory.toAbsolutePath().getFileName());
+            Files.move(temporary, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not fatal: -m still names the model.
+        }
+    }
+
+    /** Held while a run writes into a model directory. */
+    public static final class DirectoryLock implements AutoCloseable {
+        private final FileChannel channel;
+
+        private DirectoryLock(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // The lock goes with the process anyway.
+            }
+        }
+    }
+
+    private static void requireDirectory(Path directory) {
+        if (!Files.exists(directory)) {
+            throw new CheckpointFormatException(directory + ": no such model directory");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new CheckpointFormatException(directory + ": not a directory");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package rnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import rnn.checkpoint.Json;
+import rnn.train.EpochResult;
+import rnn.train.TrainingListener;
+import rnn.train.TrainingPlan;
+
+/**
+ * Training progress for people on stderr (a live line on a terminal, a line per epoch otherwise)
+ * and, with --json, one JSON object per epoch on stdout for scripts.
+ */
+final class ConsoleListener implements TrainingListener {
+    private final PrintWriter err;
+    private final PrintWriter out;
+    private final boolean json;
+    private final boolean quiet;
+    private final boolean live;
+    private int epochs;
+    private long lastDraw;
+
+    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
+        this.out = out;
+        this.err = err;
+        this.json = json;
+        this.quiet = quiet;
+        this.live = !quiet && System.console() != null;
+    }
+
+    @Override
+    public void onStart(TrainingPlan plan) {
+        epochs = plan.epochs();
+        if (!quiet) {
+            err.printf(Locale.ROOT, "model: %s%n", plan.summary());
+            err.printf(Locale.ROOT, "data: %,d training tokens, %,d validation tokens, vocabulary %,d; %,d parameters; %,d batches per epoch%n",
+                    plan.trainTokens(), plan.validationTokens(), plan.vocabularySize(), plan.parameters(),
+                    plan.batchesPerEpoch());
+            err.flush();
+        }
+    }
+
+    @Override
+    public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
+        long now = System.nanoTime();
+        if (!live || (now - lastDraw < 200_000_000L && batch < batchesInEpoch)) {
+            return;
+        }
+        lastDraw = now;
+        int width = 30;
+        int filled = (int) ((long) width * batch / batchesInEpoch);
+        err.printf(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d  loss %.4f  %,.0f tok/s ", epoch, epochs,
+                "=".repeat(filled), " ".repeat(width - filled), batch, batchesInEpoch, runningLoss, tokensPerSecond);
+        err.flush();
+    }
+
+    @Override
+    public void onEpoch(EpochResult r) {
+        if (live) {
+            err.print("\r\033[K");
+        }
+        if (!quiet) {
+            String validation = r.validationLoss() == null ? ""
+                    : String.format(Locale.ROOT, " | valid loss %.4f ppl %.2f", r.validationLoss(), r.validationPerplexity());
+            err.printf(Locale.ROOT, "epoch %3d/%d | train loss %.4f ppl %.2f%s | %,.0f tok/s | lr %.4g | %.1f s%n",
+                    r.epoch(), epochs, r.trainLoss(), Math.exp(r.trainLoss()), validation, r.tokensPerSecond(),
+                    r.learningRate(), r.seconds());
+            err.flush();
+        }
+        if (json) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("epoch", r.epoch());
+            line.put("train_loss", r.trainLoss());
+            line.put("train_ppl", Math.exp(r.trainLoss()));
+            line.put("valid_loss", r.validationLoss());
+            line.put("valid_ppl", r.validationPerplexity());
+            line.put("tokens_per_s", r.tokensPerSecond());
+            line.put("lr", r.learningRate());
+            line.put("seconds", r.seconds());
+            out.println(Json.toJson(line));
+            out.flush();
+        }
+    }
+
+    @Override
+    public void onCheckpoint(Path file) {
+        // Saved every epoch; only worth a line in verbose mode, which the logger covers.
+    }
+
+    @Override
+    public void onNotice(String message) {
+        if (!quiet) {
+            err.println(message);
+            err.flush();
+        }
+    }
+}

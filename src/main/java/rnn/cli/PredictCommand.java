@@ -1,0 +1,88 @@
+package rnn.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import rnn.InvalidConfigException;
+import rnn.checkpoint.Json;
+import rnn.workflow.Predictor;
+
+/** rnn predict: the most probable next words after a context. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Rank the next word after TEXT (or after each line of stdin when no TEXT is given).",
+                "Prints word<TAB>probability lines; --json prints one JSON object per context."})
+public final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    VerbosityMixin verbosity;
+
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "The context; words are joined with spaces.")
+    List<String> text = new ArrayList<>();
+
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    Path model;
+
+    @Option(names = {"-k", "--top"}, paramLabel = "N", defaultValue = "5", description = "How many words to list (default 5).")
+    int top;
+
+    @Option(names = "--json", description = "One JSON object per context.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (top < 1) {
+            throw new InvalidConfigException("-k must be positive, got " + top);
+        }
+        Predictor predictor = Predictor.open(model);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!text.isEmpty()) {
+            print(predictor.rank(String.join(" ", text), top), out);
+            return ExitCodes.OK;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            print(predictor.rank(line, top), out);
+            out.flush(); // one answer per input line, so it can sit in a long-running pipe
+            if (out.checkError()) {
+                break;
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void print(Predictor.Ranking ranking, PrintWriter out) {
+        if (!ranking.unknownWords().isEmpty() && !verbosity.quiet()) {
+            spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
+                    + String.join(" ", ranking.unknownWords()));
+        }
+        if (json) {
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("context", ranking.context());
+            object.put("predictions", ranking.candidates());
+            object.put("unknown", ranking.unknownWords());
+            out.println(Json.toJson(object));
+            return;
+        }
+        for (Predictor.Candidate c : ranking.candidates()) {
+            out.printf(Locale.ROOT, "%s\t%.6f%n", c.token(), c.probability());
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package rnn.train;
+
+import java.util.List;
+
+/**
+ * Where a run stands, saved with every checkpoint so --resume continues exactly: the next batch
+ * to run, the optimizer step count, the learning rate and early-stopping bookkeeping, and the
+ * partial sums of the epoch in progress.
+ */
+public record Progress(int epoch, int nextBatch, long step, double learningRate, Integer bestEpoch,
+                       Double bestValidationLoss, int epochsWithoutImprovement, double epochLossSum,
+                       long epochPredictions, long epochTokens, List<EpochResult> history) {
+    public Progress {
+        history = List.copyOf(history);
+    }
+
+    public static Progress start(double learningRate) {
+        return new Progress(1, 0, 0, learningRate, null, null, 0, 0, 0, 0, List.of());
+    }
+
+    public int epochsCompleted() {
+        return history.size();
+    }
+}

@@ -1,0 +1,316 @@
+package rnn.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import rnn.CancelledException;
+import rnn.RnnException;
+import rnn.engine.Batch;
+import rnn.engine.Initialization;
+import rnn.engine.LanguageModel;
+import rnn.engine.ModelConfig;
+import rnn.engine.Objective;
+import rnn.engine.RecurrentState;
+import rnn.engine.loss.Loss;
+import rnn.engine.optim.Optimizer;
+import rnn.engine.optim.Optimizers;
+import rnn.text.Shuffle;
+import rnn.text.StreamBatches;
+import rnn.text.TokenSpan;
+import rnn.text.Windows;
+
+/**
+ * The training loop: epochs of batches (shuffled windows, or consecutive chunks of parallel
+ * streams with carried state), gradient clipping, an optimizer step, validation after each epoch,
+ * learning-rate decay, early stopping and a checkpoint after each epoch (and every --save-every
+ * steps). All randomness derives from the seed, the epoch and the step, so a run resumed from any
+ * checkpoint continues bit for bit as if it had never stopped.
+ */
+public final class Trainer {
+    private final TrainConfig config;
+    private final TrainingData data;
+    private final LanguageModel model;
+    private final Optimizer optimizer;
+    private final Checkpointer checkpointer;
+    private final TrainingListener listener;
+    private final BooleanSupplier cancelled;
+    private final Batcher trainBatches;
+    private final RecurrentState trainState;
+    private Progress progress;
+
+    private Trainer(TrainConfig config, TrainingData data, LanguageModel model, Optimizer optimizer,
+                    Progress progress, Checkpointer checkpointer, TrainingListener listener, BooleanSupplier cancelled) {
+        this.config = config;
+        this.data = data;
+        this.model = model;
+        this.optimizer = optimizer;
+        this.progress = progress;
+        this.checkpointer = checkpointer;
+        this.listener = listener;
+        this.cancelled = cancelled;
+        this.trainBatches = Batcher.of(config, data.train(), config.batchSize());
+        this.trainState = config.stateful() ? model.newState(config.batchSize()) : null;
+    }
+
+    /** A fresh run: new weights from the seed. */
+    public static Trainer start(TrainConfig config, TrainingData data, Checkpointer checkpointer,
+                                TrainingListener listener, BooleanSupplier cancelled) {
+        ModelConfig architecture = architecture(config, data.vocabulary().size());
+        Initialization init = (config.init().equals("glorot") ? Initialization.glorot()
+                : Initialization.uniform(config.initScale())).withForgetBias(config.forgetBias());
+        LanguageModel model = LanguageModel.initialize(architecture, init, config.seed(), DataType.FLOAT);
+        Optimizer optimizer = Optimizers.create(config.optimizer(), config.momentum());
+        Trainer trainer = new Trainer(config, data, model, optimizer, Progress.start(config.lr()),
+                checkpointer, listener, cancelled);
+        checkpointer.begin(config, data.vocabulary(), model, data.summary());
+        return trainer;
+    }
+
+    /** Continues a run from saved weights, optimizer state, carried state and progress. */
+    public static Trainer resume(TrainConfig config, TrainingData data, LanguageModel model,
+                                 Map<String, INDArray> optimizerState, Map<String, INDArray> recurrentState,
+                                 Progress progress, Checkpointer checkpointer, TrainingListener listener,
+                                 BooleanSupplier cancelled) {
+        Optimizer optimizer = Optimizers.create(config.optimizer(), config.momentum());
+        if (!optimizerState.isEmpty()) {
+            optimizer.loadState(optimizerState);
+        }
+        Trainer trainer = new Trainer(config, data, model, optimizer, progress, checkpointer, listener, cancelled);
+        if (trainer.trainState != null && progress.nextBatch() > 0) {
+            trainer.trainState.restore(recurrentState);
+        }
+        return trainer;
+    }
+
+    public static ModelConfig architecture(TrainConfig config, int vocabularySize) {
+        return new ModelConfig(config.cell(), vocabularySize, config.embedding(), config.hidden(), config.layers(),
+                config.dropout(), config.tied());
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    /** Runs the remaining epochs; returns the full history. Throws CancelledException after saving if cancelled. */
+    public List<EpochResult> run() {
+        listener.onStart(new TrainingPlan(null, data.vocabulary().size(), data.train().length(),
+                data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
+                trainBatches.count(), progress.epoch(), config.epochs(), describe()));
+        while (progress.epoch() <= config.epochs()) {
+            if (!runEpoch()) {
+                break;
+            }
+        }
+        return progress.history();
+    }
+
+    private String describe() {
+        ModelConfig a = model.config();
+        return a.cell() + " " + a.layers() + "x" + a.hiddenSize() + (a.oneHot() ? ", one-hot input" : ", embedding "
+                + a.embeddingSize()) + (a.dropout() > 0 ? ", dropout " + a.dropout() : "") + (a.tied() ? ", tied" : "")
+                + "; " + (config.stateful() ? config.batchSize() + " streams, chunks of " + config.window()
+                : "windows of " + config.window() + " (stride " + config.stride() + ", " + config.objective()
+                .name().toLowerCase(java.util.Locale.ROOT) + " positions), batch " + config.batchSize())
+                + "; " + config.optimizer() + " lr " + config.lr();
+    }
+
+    /** One epoch from progress.nextBatch(); returns false when training should stop. */
+    private boolean runEpoch() {
+        int epoch = progress.epoch();
+        double learningRate = progress.learningRate();
+        int[] order = trainBatches.order(config, epoch);
+        if (trainState != null && progress.nextBatch() == 0) {
+            trainState.reset();
+        }
+        long started = System.nanoTime();
+        long tokensAtStart = progress.epochTokens();
+        double lossSum = progress.epochLossSum();
+        long predictions = progress.epochPredictions();
+        long tokens = progress.epochTokens();
+        long step = progress.step();
+        for (int b = progress.nextBatch(); b < trainBatches.count(); b++) {
+            if (cancelled.getAsBoolean()) {
+                progress = new Progress(epoch, b, step, learningRate, progress.bestEpoch(),
+                        progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
+                        tokens, progress.history());
+                listener.onCheckpoint(save(false));
+                throw new CancelledException("interrupted in epoch " + epoch + " at batch " + b + "/"
+                        + trainBatches.count() + "; progress saved");
+            }
+            Batch batch = trainBatches.batch(b, order);
+            double loss = model.computeGradients(batch, trainState, config.loss(), dropoutSeed(step));
+            if (!Double.isFinite(loss)) {
+                throw new RnnException("the loss became " + loss + " in epoch " + epoch + " at batch " + (b + 1)
+                        + "; stopped without saving these weights (the last checkpoint is intact); "
+                        + "try a lower --lr or --clip");
+            }
+            if (config.clip() > 0) {
+                model.parameters().clipGradientNorm(config.clip());
+            }
+            optimizer.step(model.parameters(), learningRate);
+            step++;
+            lossSum += loss * batch.predictions();
+            predictions += batch.predictions();
+            tokens += (long) batch.batchSize() * batch.steps();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            listener.onBatch(epoch, b + 1, trainBatches.count(), lossSum / predictions,
+                    (tokens - tokensAtStart) / Math.max(seconds, 1e-9));
+            if (config.saveEvery() > 0 && step % config.saveEvery() == 0 && b + 1 < trainBatches.count()) {
+                progress = new Progress(epoch, b + 1, step, learningRate, progress.bestEpoch(),
+                        progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
+                        tokens, progress.history());
+                listener.onCheckpoint(save(false));
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Double validationLoss = data.validation() == null ? null : evaluate(data.validation());
+        EpochResult result = new EpochResult(epoch, lossSum / predictions, validationLoss,
+                validationLoss == null ? null : Math.exp(validationLoss), learningRate, tokens,
+                (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
+        boolean improved = validationLoss == null || progress.bestValidationLoss() == null
+                || validationLoss < progress.bestValidationLoss();
+        Integer bestEpoch = improved ? Integer.valueOf(epoch) : progress.bestEpoch();
+        Double bestLoss = improved ? validationLoss : progress.bestValidationLoss();
+        int withoutImprovement = improved ? 0 : progress.epochsWithoutImprovement() + 1;
+        List<EpochResult> history = new ArrayList<>(progress.history());
+        history.add(result);
+        progress = new Progress(epoch + 1, 0, step, nextLearningRate(epoch, learningRate, improved), bestEpoch,
+                bestLoss, withoutImprovement, 0, 0, 0, history);
+        listener.onEpoch(result);
+        listener.onCheckpoint(save(improved));
+        if (config.patience() > 0 && withoutImprovement >= config.patience() && epoch < config.epochs()) {
+            listener.onNotice("stopping early: validation loss has not improved for " + withoutImprovement
+                    + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch "
+                    + bestEpoch + ")");
+            return false;
+        }
+        return true;
+    }
+
+    /** Step decay after --decay-after epochs, or on a plateau when --lr-decay-on-plateau. */
+    private double nextLearningRate(int finishedEpoch, double current, boolean improved) {
+        if (config.lrDecay() >= 1) {
+            return current;
+        }
+        if (config.decayOnPlateau()) {
+            return improved ? current : current * config.lrDecay();
+        }
+        return finishedEpoch >= config.decayAfter() ? current * config.lrDecay() : current;
+    }
+
+    private java.nio.file.Path save(boolean improved) {
+        Map<String, INDArray> state = trainState == null || progress.nextBatch() == 0 ? Map.of() : trainState.tensors();
+        return checkpointer.save(model, optimizer.state(), state, progress, improved);
+    }
+
+    /** Mean loss per predicted token over a held-out span, dropout off. */
+    public double evaluate(TokenSpan span) {
+        int evalBatch = config.stateful() ? Math.max(1, Math.min(10, span.length() / (config.window() + 1))) : config.batchSize();
+        Batcher batches = Batcher.of(config, span, evalBatch);
+        RecurrentState state = config.stateful() ? model.newState(evalBatch) : null;
+        double sum = 0;
+        long count = 0;
+        int[] order = batches.order(config, 0);
+        for (int b = 0; b < batches.count(); b++) {
+            Batch batch = batches.batch(b, order);
+            sum += model.loss(batch, state, config.loss());
+            count += batch.predictions();
+        }
+        return sum / count;
+    }
+
+    private long dropoutSeed(long step) {
+        long z = config.seed() * 0x9E3779B97F4A7C15L + step;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Batches over a span in the configured layout, filled on demand into reused arrays. */
+    private abstract static class Batcher {
+        final int[] inputs;
+        final int[] targets;
+
+        Batcher(int cells) {
+            inputs = new int[cells];
+            targets = new int[cells];
+        }
+
+        static Batcher of(TrainConfig config, TokenSpan span, int batchSize) {
+            return config.stateful() ? new Streams(span, batchSize, config.window())
+                    : new WindowBatches(span, config, batchSize);
+        }
+
+        abstract int count();
+
+        abstract int[] order(TrainConfig config, int epoch);
+
+        abstract Batch batch(int index, int[] order);
+    }
+
+    private static final class Streams extends Batcher {
+        private final StreamBatches streams;
+
+        Streams(TokenSpan span, int batchSize, int window) {
+            super(batchSize * window);
+            streams = new StreamBatches(span, batchSize, window).requireNonEmpty("the training text");
+        }
+
+        @Override
+        int count() {
+            return streams.chunkCount();
+        }
+
+        @Override
+        int[] order(TrainConfig config, int epoch) {
+            return null;
+        }
+
+        @Override
+        Batch batch(int index, int[] order) {
+            int steps = streams.fill(index, inputs, targets);
+            return new Batch(streams.batchSize(), steps, inputs, targets, Objective.ALL);
+        }
+    }
+
+    private static final class WindowBatches extends Batcher {
+        private final Windows windows;
+        private final int batchSize;
+        private final Objective objective;
+
+        WindowBatches(TokenSpan span, TrainConfig config, int batchSize) {
+            super(batchSize * config.window());
+            windows = new Windows(span, config.window(), config.stride());
+            if (windows.count() == 0) {
+                throw new RnnException("the text has " + span.length() + " tokens, too few for one window of "
+                        + config.window() + " plus its next token; use a smaller --window");
+            }
+            this.batchSize = batchSize;
+            this.objective = config.objective();
+        }
+
+        @Override
+        int count() {
+            return (windows.count() + batchSize - 1) / batchSize;
+        }
+
+        @Override
+        int[] order(TrainConfig config, int epoch) {
+            return config.shuffle() && epoch > 0 ? Shuffle.permutation(windows.count(), config.seed(), epoch)
+                    : windows.order();
+        }
+
+        @Override
+        Batch batch(int index, int[] order) {
+            int from = index * batchSize;
+            int size = Math.min(batchSize, order.length - from);
+            windows.fill(order, from, size, inputs, targets, objective == Objective.LAST);
+            return new Batch(size, windows.window(), inputs, targets, objective);
+        }
+    }
+}

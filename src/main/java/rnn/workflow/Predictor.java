@@ -1,0 +1,114 @@
+package rnn.workflow;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import rnn.RnnException;
+import rnn.checkpoint.ModelStore;
+import rnn.engine.Batch;
+import rnn.engine.LanguageModel;
+import rnn.engine.Objective;
+import rnn.engine.Parameters;
+import rnn.text.Tokenizer;
+import rnn.text.TokenizerSpec;
+import rnn.text.Vocabulary;
+import rnn.train.TrainConfig;
+
+/** Ranks the next token after a context, using a saved model the way it was trained. */
+public final class Predictor {
+    private final ModelStore.LoadedModel loaded;
+    private final Tokenizer tokenizer;
+    private final TrainConfig training;
+
+    public record Candidate(String token, double probability) {
+    }
+
+    /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}). */
+    public record Ranking(String context, List<Candidate> candidates, List<String> unknownWords) {
+    }
+
+    public Predictor(ModelStore.LoadedModel loaded) {
+        this.loaded = loaded;
+        this.training = loaded.manifest().training();
+        this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
+    }
+
+    /** Loads the model in {@code directory}, or models/latest when null. */
+    public static Predictor open(Path directory) {
+        return new Predictor(ModelStore.load(resolve(directory)));
+    }
+
+    static Path resolve(Path directory) {
+        if (directory != null) {
+            return directory;
+        }
+        Path latest = Path.of("models", ModelStore.LATEST);
+        if (!Files.exists(latest)) {
+            throw new RnnException("no model given and models/latest does not exist; train one first or pass -m DIR");
+        }
+        return latest;
+    }
+
+    public ModelStore.LoadedModel model() {
+        return loaded;
+    }
+
+    /** The k most probable next tokens after {@code context}. */
+    public Ranking rank(String context, int k) {
+        Vocabulary vocabulary = loaded.vocabulary();
+        List<String> tokens = tokenizer.tokenize(context);
+        List<String> unknown = new ArrayList<>();
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = vocabulary.id(tokens.get(i));
+            if (ids[i] == Vocabulary.UNKNOWN_ID && !tokens.get(i).equals(Vocabulary.UNKNOWN_TOKEN)) {
+                unknown.add(tokens.get(i));
+            }
+        }
+        // A window model saw at most W tokens of context; a stream model carries state over any length.
+        if (!training.stateful() && ids.length > training.window()) {
+            ids = Arrays.copyOfRange(ids, ids.length - training.window(), ids.length);
+        }
+        double[] logits = logits(ids);
+        return new Ranking(context, top(logits, k, vocabulary), unknown);
+    }
+
+    private double[] logits(int[] ids) {
+        LanguageModel model = loaded.model();
+        if (ids.length == 0) {
+            // From the zero start state the decoder sees h = 0: only its bias remains.
+            return model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+        }
+        Batch batch = new Batch(1, ids.length, ids, null, Objective.LAST);
+        INDArray out = model.logits(batch, model.newState(1));
+        return out.getRow(0).toDoubleVector();
+    }
+
+    private static List<Candidate> top(double[] logits, int k, Vocabulary vocabulary) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double z : logits) {
+            max = Math.max(max, z);
+        }
+        double sum = 0;
+        double[] p = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        Integer[] order = new Integer[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        List<Candidate> top = new ArrayList<>();
+        for (int i = 0; i < Math.min(k, order.length); i++) {
+            top.add(new Candidate(vocabulary.token(order[i]), p[order[i]] / sum));
+        }
+        return top;
+    }
+}

@@ -1,0 +1,85 @@
+package rnn.workflow;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+import rnn.RnnException;
+import rnn.checkpoint.DirectoryCheckpointer;
+import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ModelStore;
+import rnn.text.Vocabulary;
+import rnn.train.EpochResult;
+import rnn.train.TrainConfig;
+import rnn.train.Trainer;
+import rnn.train.TrainingData;
+import rnn.train.TrainingListener;
+
+/** Starts or resumes a training run in a model directory: the one entry point `rnn train` calls. */
+public final class Training {
+    private Training() {
+    }
+
+    /** How a run ended. */
+    public record Result(Path directory, List<EpochResult> history) {
+        public String describe() {
+            EpochResult best = null;
+            for (EpochResult r : history) {
+                if (r.validationLoss() != null && (best == null || r.validationLoss() < best.validationLoss())) {
+                    best = r;
+                }
+            }
+            String summary = best == null ? "" : String.format(Locale.ROOT,
+                    "; best validation loss %.4f (perplexity %.2f) at epoch %d", best.validationLoss(),
+                    best.validationPerplexity(), best.epoch());
+            return "saved " + directory + summary;
+        }
+    }
+
+    public static Result start(TrainConfig config, boolean force, TrainingListener listener, BooleanSupplier cancelled) {
+        Path directory = Path.of(config.output());
+        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+            if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
+                throw new RnnException(directory + ": already holds a model; continue it with --resume "
+                        + directory + ", replace it with --force, or choose another --output");
+            }
+            applyThreads(config);
+            TrainingData data = TrainingData.load(config);
+            Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
+            ModelStore.markLatest(directory);
+            return new Result(directory, trainer.run());
+        }
+    }
+
+    /** Continues a saved run; {@code epochs} (may be null) raises the total epoch count. */
+    public static Result resume(Path directory, Integer epochs, TrainingListener listener, BooleanSupplier cancelled) {
+        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+            ModelManifest manifest = ModelStore.readManifest(directory);
+            TrainConfig config = epochs == null ? manifest.training() : manifest.training().withEpochs(epochs);
+            applyThreads(config);
+            Vocabulary vocabulary = Vocabulary.load(directory.resolve(ModelStore.VOCABULARY));
+            TrainingData data = TrainingData.reload(config, vocabulary);
+            if (!data.summary().sha256().equals(manifest.corpus().sha256())) {
+                throw new RnnException(config.corpora().get(0) + ": differs from the text this run started on ("
+                        + manifest.corpus().name() + "); resuming needs the same text");
+            }
+            DirectoryCheckpointer.ResumeState state = DirectoryCheckpointer.readResume(directory, manifest);
+            Trainer trainer = Trainer.resume(config, data, state.model(), state.optimizerState(),
+                    state.recurrentState(), state.progress(), DirectoryCheckpointer.reopen(directory, manifest),
+                    listener, cancelled);
+            ModelStore.markLatest(directory);
+            return new Result(directory, trainer.run());
+        }
+    }
+
+    private static void applyThreads(TrainConfig config) {
+        if (config.threads() > 0) {
+            Nd4j.getBlasWrapper().lapack(); // forces backend initialisation before setting threads
+            Nd4j.factory().blas().setMaxThreads(config.threads());
+        }
+    }
+}
