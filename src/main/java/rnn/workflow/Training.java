@@ -57,6 +57,7 @@ public final class Training {
 
     /** Continues a saved run; {@code epochs} (may be null) raises the total epoch count. */
     public static Result resume(Path directory, Integer epochs, TrainingListener listener, BooleanSupplier cancelled) {
+        ModelStore.readManifest(directory); // refuse a non-model directory before locking (which creates it)
         try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
             ModelManifest manifest = ModelStore.readManifest(directory);
             TrainConfig config = epochs == null ? manifest.training() : manifest.training().withEpochs(epochs);

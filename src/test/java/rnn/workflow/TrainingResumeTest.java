@@ -1,0 +1,103 @@
+package rnn.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import rnn.CancelledException;
+import rnn.checkpoint.DirectoryCheckpointer;
+import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ModelStore;
+import rnn.engine.CellType;
+import rnn.engine.Objective;
+import rnn.engine.loss.Loss;
+import rnn.train.EpochResult;
+import rnn.train.TrainConfig;
+import rnn.train.TrainingListener;
+
+/**
+ * Resuming is exact: 2 epochs then --resume to 4 gives the same weights, bit for bit, as 4 epochs in
+ * one go, and so does a run cancelled in the middle of an epoch and resumed.
+ */
+class TrainingResumeTest {
+    @TempDir
+    Path temp;
+
+    @ParameterizedTest(name = "stateful={0}")
+    @ValueSource(booleans = {false, true})
+    void resumingAtAnEpochBoundaryMatchesAnUninterruptedRun(boolean stateful) throws IOException {
+        Path corpus = corpus();
+        Path whole = temp.resolve("whole");
+        Path split = temp.resolve("split");
+        Training.start(config(corpus, whole, 4, stateful), false, new TrainingListener() { }, () -> false);
+        Training.start(config(corpus, split, 2, stateful), false, new TrainingListener() { }, () -> false);
+        Training.Result resumed = Training.resume(split, 4, new TrainingListener() { }, () -> false);
+
+        assertEquals(4, resumed.history().size());
+        assertSameWeights(whole, split);
+        List<EpochResult> history = ModelStore.readManifest(split).progress().history();
+        assertEquals(4, history.size());
+    }
+
+    @ParameterizedTest(name = "stateful={0}")
+    @ValueSource(booleans = {false, true})
+    void resumingAfterCancellationMidEpochMatchesAnUninterruptedRun(boolean stateful) throws IOException {
+        Path corpus = corpus();
+        Path whole = temp.resolve("whole");
+        Path interrupted = temp.resolve("interrupted");
+        Training.start(config(corpus, whole, 3, stateful), false, new TrainingListener() { }, () -> false);
+        AtomicInteger batches = new AtomicInteger();
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
+                batches.incrementAndGet();
+            }
+        };
+        assertThrows(CancelledException.class, () -> Training.start(config(corpus, interrupted, 3, stateful), false,
+                counter, () -> batches.get() >= 7));
+        Training.resume(interrupted, null, new TrainingListener() { }, () -> false);
+        assertSameWeights(whole, interrupted);
+    }
+
+    private static void assertSameWeights(Path expectedDirectory, Path actualDirectory) {
+        ModelManifest manifest = ModelStore.readManifest(expectedDirectory);
+        Map<String, INDArray> expected = DirectoryCheckpointer.readResume(expectedDirectory, manifest)
+                .model().parameters().values();
+        Map<String, INDArray> actual = DirectoryCheckpointer.readResume(actualDirectory,
+                ModelStore.readManifest(actualDirectory)).model().parameters().values();
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((name, value) -> assertTrue(value.equals(actual.get(name)),
+                name + " differs after resuming"));
+    }
+
+    private Path corpus() throws IOException {
+        StringBuilder text = new StringBuilder();
+        String[] lines = {"the cat sat on the mat .", "a dog ran in the park .", "mary had a little lamb .",
+                "the sun is warm today .", "we walked to the old mill ."};
+        for (int i = 0; i < 40; i++) {
+            text.append(lines[i % lines.length]).append('\n');
+        }
+        Path file = temp.resolve("corpus.txt");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static TrainConfig config(Path corpus, Path output, int epochs, boolean stateful) {
+        return new TrainConfig(List.of(corpus.toString()), null, 0.2, "word", false, 1, Integer.MAX_VALUE,
+                6, stateful ? 6 : 3, Objective.ALL, stateful, CellType.LSTM, 2, 12, 8, 0.2, false,
+                "uniform", 0.1, 0.0, epochs, 4, true, "adam", 0.01, 0.0, 0.5, 1, false,
+                1.0, Loss.CROSS_ENTROPY, 0, 5, 0, 0, output.toString());
+    }
+}
