@@ -1,109 +1,370 @@
 package rnn.engine.optim;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.Parameters;
 
 /**
- * Shared bookkeeping of the optimizers: named per-parameter buffers (allocated at the first step,
- * then updated in place) and the step count, exported and restored for exact resumption.
+ * The bookkeeping every optimizer shares: the step count t, state buffers allocated once per
+ * parameter name, one scratch array per data type (sized for the largest parameter and viewed per
+ * parameter, so scratch costs one parameter's memory, not the model's), and the export, import and
+ * checks of that state. Subclasses supply only the update of one parameter.
  */
 abstract class StatefulOptimizer implements Optimizer {
-    private final List<String> bufferNames;
-    /** buffer name -> parameter name -> buffer. */
-    private final Map<String, Map<String, INDArray>> buffers = new LinkedHashMap<>();
-    protected long steps;
+    private static final INDArray[] NO_BUFFERS = new INDArray[0];
+    /** Largest step count a DOUBLE holds exactly. */
+    private static final double MAX_STEPS = 0x1p53;
 
-    StatefulOptimizer(List<String> bufferNames) {
-        this.bufferNames = bufferNames;
+    private final String name;
+    private final List<String> bufferNames;
+    private final boolean usesScratch;
+    /** Per parameter, in parameter order: its state buffers and scratch view. */
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** Shapes and types of the parameters of the last step; empty before the first. */
+    private final Map<String, Spec> stepped = new LinkedHashMap<>();
+    private final Map<DataType, INDArray> scratch = new EnumMap<>(DataType.class);
+    private long steps;
+
+    /**
+     * @param name        the optimizer's name, the prefix of its state keys
+     * @param bufferNames the per-parameter state buffers, in export order (may be empty)
+     * @param usesScratch whether {@link #update} needs a scratch array shaped like the parameter
+     */
+    StatefulOptimizer(String name, List<String> bufferNames, boolean usesScratch) {
+        this.name = name;
+        this.bufferNames = List.copyOf(bufferNames);
+        this.usesScratch = usesScratch;
+    }
+
+    /**
+     * Updates one parameter in place.
+     *
+     * @param value        the parameter, updated in place
+     * @param gradient     its gradient (read only)
+     * @param buffers      its state buffers, in the order of the constructor's names, updated in place
+     * @param scratch      an array of the parameter's shape and type whose contents are undefined on
+     *                     entry and may be overwritten, or null if the optimizer uses no scratch
+     * @param learningRate the step size
+     * @param t            the number of this step, 1 for the first
+     */
+    abstract void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch,
+                         double learningRate, long t);
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    /** The number of steps taken (or restored). */
+    public final long steps() {
+        return steps;
     }
 
     @Override
     public final void step(Parameters parameters, double learningRate) {
+        Objects.requireNonNull(parameters, "parameters");
         if (!(learningRate >= 0 && Double.isFinite(learningRate))) {
-            throw new IllegalArgumentException("learning rate " + learningRate);
+            throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + learningRate);
         }
-        if (buffers.isEmpty() && !bufferNames.isEmpty()) {
-            for (String buffer : bufferNames) {
-                Map<String, INDArray> perParameter = new LinkedHashMap<>();
-                parameters.values().forEach((name, value) -> perParameter.put(name, Nd4j.zerosLike(value)));
-                buffers.put(buffer, perParameter);
-            }
+        boolean needsSlots = !bufferNames.isEmpty() || usesScratch;
+        if (needsSlots && !isBound(parameters)) {
+            bind(parameters);
         }
-        steps++;
+        long t = steps + 1;
+        Map<String, INDArray> gradients = parameters.gradients();
         for (Map.Entry<String, INDArray> entry : parameters.values().entrySet()) {
-            String name = entry.getKey();
-            update(name, entry.getValue(), parameters.gradient(name), learningRate);
+            Slot slot = needsSlots ? slots.get(entry.getKey()) : null;
+            update(entry.getValue(), gradients.get(entry.getKey()), slot == null ? NO_BUFFERS : slot.buffers,
+                    slot == null ? null : slot.scratch, learningRate, t);
         }
+        steps = t;
     }
 
-    /** Updates one parameter in place from its gradient; {@link #steps} already counts this step. */
-    abstract void update(String parameter, INDArray value, INDArray gradient, double learningRate);
+    /** True if every parameter has a slot of its shape and type with a scratch view, and no slot is extra. */
+    private boolean isBound(Parameters parameters) {
+        Map<String, INDArray> values = parameters.values();
+        if (values.size() != slots.size()) {
+            return false;
+        }
+        for (Map.Entry<String, INDArray> entry : values.entrySet()) {
+            Slot slot = slots.get(entry.getKey());
+            if (slot == null || (usesScratch && slot.scratch == null) || !slot.spec.matches(entry.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
 
-    final INDArray buffer(String buffer, String parameter) {
-        return buffers.get(buffer).get(parameter);
+    /**
+     * Makes the slots fit the parameters: allocates zero buffers on the first step, or checks that
+     * the existing (stepped or loaded) buffers belong to exactly these parameters; then assigns the
+     * scratch views. Throws before changing anything if the state does not fit.
+     */
+    private void bind(Parameters parameters) {
+        Map<String, Spec> specs = new LinkedHashMap<>();
+        parameters.values().forEach((param, value) -> {
+            Spec spec = Spec.of(value);
+            if (!spec.dtype.isFPType()) {
+                throw new IllegalArgumentException("parameter " + param + " is " + spec.dtype
+                        + ", not a floating-point type");
+            }
+            INDArray gradient = parameters.gradient(param);
+            if (!spec.matches(gradient)) {
+                throw new IllegalArgumentException("gradient of " + param + " is " + Spec.of(gradient)
+                        + ", but the parameter is " + spec);
+            }
+            specs.put(param, spec);
+        });
+
+        Map<String, Slot> bound = new LinkedHashMap<>();
+        if (!slots.isEmpty() && !bufferNames.isEmpty()) {
+            List<String> problems = mismatches(slotSpecs(), specs);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(name + " optimizer state (after " + steps
+                        + " steps) does not fit the parameters: " + String.join("; ", problems));
+            }
+            specs.keySet().forEach(param -> bound.put(param, slots.get(param)));
+        } else {
+            specs.forEach((param, spec) -> {
+                INDArray[] buffers = new INDArray[bufferNames.size()];
+                for (int k = 0; k < buffers.length; k++) {
+                    buffers[k] = Nd4j.zeros(spec.dtype, spec.shape);
+                }
+                bound.put(param, new Slot(spec, buffers));
+            });
+        }
+        if (usesScratch) {
+            assignScratch(bound);
+        }
+        slots.clear();
+        slots.putAll(bound);
+        stepped.clear();
+        stepped.putAll(specs);
+    }
+
+    /** Views of one flat scratch array per data type, grown only when a larger parameter appears. */
+    private void assignScratch(Map<String, Slot> bound) {
+        Map<DataType, Long> longest = new EnumMap<>(DataType.class);
+        bound.values().forEach(slot -> longest.merge(slot.spec.dtype, slot.spec.length(), Math::max));
+        longest.forEach((dtype, length) -> {
+            INDArray flat = scratch.get(dtype);
+            if (flat == null || flat.length() < length) {
+                scratch.put(dtype, Nd4j.createUninitialized(dtype, length));
+            }
+        });
+        bound.values().forEach(slot -> {
+            INDArray flat = scratch.get(slot.spec.dtype);
+            slot.scratch = flat.get(NDArrayIndex.interval(0, slot.spec.length())).reshape('c', slot.spec.shape);
+        });
     }
 
     @Override
     public final Map<String, INDArray> state() {
         Map<String, INDArray> state = new LinkedHashMap<>();
-        state.put(name() + ".t", Nd4j.createFromArray(new double[] {steps}));
-        buffers.forEach((buffer, perParameter) -> perParameter.forEach((parameter, value) ->
-                state.put(name() + "." + buffer + "." + parameter, value.dup())));
-        return state;
+        state.put(stepsKey(), Nd4j.createFromArray((double) steps));
+        for (int k = 0; k < bufferNames.size(); k++) {
+            for (Map.Entry<String, Slot> entry : slots.entrySet()) {
+                state.put(bufferKey(k, entry.getKey()), entry.getValue().buffers[k].dup('c'));
+            }
+        }
+        return Collections.unmodifiableMap(state);
     }
 
     @Override
     public final void loadState(Map<String, INDArray> state) {
-        INDArray t = state.get(name() + ".t");
-        if (t == null || t.length() != 1 || t.getDouble(0) < 0 || t.getDouble(0) != Math.rint(t.getDouble(0))) {
-            throw new IllegalArgumentException("optimizer state lacks a valid " + name() + ".t");
-        }
-        Map<String, Map<String, INDArray>> loaded = new LinkedHashMap<>();
-        String prefix = name() + ".";
-        for (Map.Entry<String, INDArray> entry : state.entrySet()) {
-            String key = entry.getKey();
-            if (key.equals(name() + ".t")) {
-                continue;
+        Objects.requireNonNull(state, "state");
+        long t = readSteps(state);
+        Map<String, INDArray[]> loaded = new LinkedHashMap<>();
+        state.forEach((key, value) -> {
+            if (key.equals(stepsKey())) {
+                return;
             }
-            String rest = key.startsWith(prefix) ? key.substring(prefix.length()) : null;
-            int dot = rest == null ? -1 : rest.indexOf('.');
-            String buffer = dot < 0 ? null : rest.substring(0, dot);
-            if (buffer == null || !bufferNames.contains(buffer)) {
-                throw new IllegalArgumentException("optimizer state entry '" + key + "' does not belong to " + name());
+            int k = bufferIndex(key);
+            if (k < 0) {
+                throw new IllegalArgumentException("unexpected entry '" + key + "' in " + name
+                        + " optimizer state; expected " + expectedKeys());
             }
-            loaded.computeIfAbsent(buffer, b -> new LinkedHashMap<>()).put(rest.substring(dot + 1), entry.getValue().dup());
-        }
-        long newSteps = (long) t.getDouble(0);
-        if ((newSteps > 0 && !bufferNames.isEmpty()) != !loaded.isEmpty()) {
-            throw new IllegalArgumentException("optimizer state for step " + newSteps + " has "
-                    + (loaded.isEmpty() ? "no buffers" : "unexpected buffers"));
-        }
-        if (!loaded.isEmpty() && !loaded.keySet().containsAll(bufferNames)) {
-            throw new IllegalArgumentException("optimizer state lacks some of " + bufferNames);
-        }
-        Map<String, INDArray> first = loaded.isEmpty() ? Map.of() : loaded.values().iterator().next();
-        for (Map<String, INDArray> perParameter : loaded.values()) {
-            if (!perParameter.keySet().equals(first.keySet())) {
-                throw new IllegalArgumentException("optimizer state buffers cover different parameters");
+            if (value == null) {
+                throw new IllegalArgumentException(name + " optimizer state entry '" + key + "' is null");
             }
-            perParameter.forEach((parameter, value) -> {
-                INDArray reference = first.get(parameter);
-                if (!Arrays.equals(value.shape(), reference.shape()) || value.dataType() != reference.dataType()
-                        || value.dataType() == DataType.UNKNOWN) {
-                    throw new IllegalArgumentException("optimizer state for '" + parameter + "' is inconsistent");
+            if (!value.dataType().isFPType()) {
+                throw new IllegalArgumentException(name + " optimizer state entry '" + key + "' is "
+                        + value.dataType() + ", not a floating-point type");
+            }
+            String param = key.substring(bufferKey(k, "").length());
+            loaded.computeIfAbsent(param, p -> new INDArray[bufferNames.size()])[k] = value;
+        });
+
+        Map<String, Spec> specs = new LinkedHashMap<>();
+        loaded.forEach((param, buffers) -> {
+            Spec spec = null;
+            for (int k = 0; k < buffers.length; k++) {
+                if (buffers[k] == null) {
+                    throw new IllegalArgumentException(name + " optimizer state has no '" + bufferKey(k, param)
+                            + "' though it has other state for parameter " + param);
                 }
-            });
+                Spec own = Spec.of(buffers[k]);
+                if (spec == null) {
+                    spec = own;
+                } else if (!spec.equals(own)) {
+                    throw new IllegalArgumentException(name + " optimizer state '" + bufferKey(k, param) + "' is "
+                            + own + ", but '" + bufferKey(0, param) + "' is " + spec);
+                }
+            }
+            specs.put(param, spec);
+        });
+        if (t == 0 && !specs.isEmpty()) {
+            throw new IllegalArgumentException(stepsKey() + " is 0, but the state has buffers for " + specs.keySet());
         }
-        buffers.clear();
-        buffers.putAll(loaded);
-        steps = newSteps;
+        if (t > 0 && !bufferNames.isEmpty()) {
+            if (specs.isEmpty()) {
+                throw new IllegalArgumentException(stepsKey() + " is " + t + ", but the state has none of "
+                        + expectedKeys());
+            }
+            if (!stepped.isEmpty()) {
+                List<String> problems = mismatches(specs, stepped);
+                if (!problems.isEmpty()) {
+                    throw new IllegalArgumentException(name + " optimizer state does not fit the parameters: "
+                            + String.join("; ", problems));
+                }
+            }
+        }
+
+        slots.clear();
+        specs.forEach((param, spec) -> {
+            INDArray[] copies = new INDArray[bufferNames.size()];
+            INDArray[] buffers = loaded.get(param);
+            for (int k = 0; k < copies.length; k++) {
+                copies[k] = buffers[k].dup('c');
+            }
+            slots.put(param, new Slot(spec, copies));
+        });
+        steps = t;
+    }
+
+    private long readSteps(Map<String, INDArray> state) {
+        INDArray t = state.get(stepsKey());
+        if (t == null) {
+            throw new IllegalArgumentException(name + " optimizer state has no '" + stepsKey() + "' (the step count)");
+        }
+        if (t.length() != 1 || t.rank() > 1) {
+            throw new IllegalArgumentException(name + " optimizer state '" + stepsKey()
+                    + "' must hold one number, but has shape " + Arrays.toString(t.shape()));
+        }
+        double value = t.getDouble(0);
+        if (!(value >= 0 && value <= MAX_STEPS && value == Math.rint(value))) {
+            throw new IllegalArgumentException(name + " optimizer state '" + stepsKey()
+                    + "' must be a whole number of steps, at least 0, got " + value);
+        }
+        return (long) value;
+    }
+
+    /** What differs between the state's parameters and the expected ones; empty if nothing. */
+    private List<String> mismatches(Map<String, Spec> state, Map<String, Spec> expected) {
+        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>(expected.keySet());
+        missing.removeAll(state.keySet());
+        if (!missing.isEmpty()) {
+            problems.add("no state for parameters " + missing);
+        }
+        List<String> extra = new ArrayList<>(state.keySet());
+        extra.removeAll(expected.keySet());
+        if (!extra.isEmpty()) {
+            problems.add("state for unknown parameters " + extra);
+        }
+        expected.forEach((param, spec) -> {
+            Spec own = state.get(param);
+            if (own != null && !own.equals(spec)) {
+                problems.add("'" + bufferKey(0, param) + "' is " + own + ", but the parameter is " + spec);
+            }
+        });
+        return problems;
+    }
+
+    private Map<String, Spec> slotSpecs() {
+        Map<String, Spec> specs = new LinkedHashMap<>();
+        slots.forEach((param, slot) -> specs.put(param, slot.spec));
+        return specs;
+    }
+
+    private String stepsKey() {
+        return name + ".t";
+    }
+
+    private String bufferKey(int k, String param) {
+        return name + "." + bufferNames.get(k) + "." + param;
+    }
+
+    /** The buffer a key names, or -1 if it is not {@code <name>.<buffer>.<parameter>}. */
+    private int bufferIndex(String key) {
+        for (int k = 0; k < bufferNames.size(); k++) {
+            String prefix = bufferKey(k, "");
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private String expectedKeys() {
+        StringBuilder keys = new StringBuilder(stepsKey());
+        for (int k = 0; k < bufferNames.size(); k++) {
+            keys.append(", ").append(bufferKey(k, "<parameter>"));
+        }
+        return keys.toString();
+    }
+
+    /** A parameter's shape and data type. */
+    private record Spec(long[] shape, DataType dtype) {
+        static Spec of(INDArray array) {
+            return new Spec(array.shape().clone(), array.dataType());
+        }
+
+        boolean matches(INDArray array) {
+            return array.dataType() == dtype && Arrays.equals(array.shape(), shape);
+        }
+
+        long length() {
+            return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Spec spec && spec.dtype == dtype && Arrays.equals(spec.shape, shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(shape) + dtype.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return dtype + " " + Arrays.toString(shape);
+        }
+    }
+
+    /** One parameter's state buffers and its view of the scratch array. */
+    private static final class Slot {
+        final Spec spec;
+        final INDArray[] buffers;
+        INDArray scratch;
+
+        Slot(Spec spec, INDArray[] buffers) {
+            this.spec = spec;
+            this.buffers = buffers;
+        }
     }
 }
