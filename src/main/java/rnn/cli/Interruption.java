@@ -16,21 +16,28 @@ final class Interruption {
     private Interruption() {
     }
 
-    /** Installs the hook once; returns the flag to poll. */
+    /** Installs the hook for the duration of a command; returns the flag to poll. Pair with {@link #stopWatching}. */
     static AtomicBoolean watch() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtime.getRuntime().addShutdownHook(HOOK);
+        return REQUESTED;
+    }
+
+    /** The command is done: release a waiting hook, or remove the hook so a normal exit never waits. */
+    static void stopWatching() {
+        COMMAND_DONE.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(HOOK);
+        } catch (IllegalStateException | IllegalArgumentException alreadyRunningOrAbsent) {
+            // Shutting down (Ctrl-C): the hook now sees the latch released and lets the JVM exit.
+        }
+    }
+
+    private static final Thread HOOK = new Thread(() -> {
             REQUESTED.set(true);
             try {
                 COMMAND_DONE.await(GRACE_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "rnn-interrupt"));
-        return REQUESTED;
-    }
-
-    /** Called by Main once the command returned, so a waiting hook lets the JVM exit. */
-    static void commandFinished() {
-        COMMAND_DONE.countDown();
-    }
+        }, "rnn-interrupt");
 }

@@ -52,7 +52,6 @@ public final class Main implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         int code = commandLine.execute(args);
-        Interruption.commandFinished();
         out.flush();
         err.flush();
         System.exit(code);

@@ -88,12 +88,14 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ConsoleListener listener = new ConsoleListener(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 json, verbosity.quiet());
+        TrainConfig config = resume == null ? config() : null;
         var cancelled = Interruption.watch();
         Training.Result result;
-        if (resume != null) {
-            result = Training.resume(resume, epochs, listener, cancelled::get);
-        } else {
-            result = Training.start(config(), force, listener, cancelled::get);
+        try {
+            result = resume != null ? Training.resume(resume, epochs, listener, cancelled::get)
+                    : Training.start(config, force, listener, cancelled::get);
+        } finally {
+            Interruption.stopWatching();
         }
         if (!verbosity.quiet()) {
             spec.commandLine().getErr().println(result.describe());
