@@ -42,6 +42,7 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
     *" avx2 "*) export OPENBLAS_CORETYPE=Haswell ;;
   esac
 fi
+cores="$(nproc --all)"
 if [ "$threads" != 0 ]; then
   export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 fi
@@ -52,7 +53,7 @@ if [ ! -d target/lib ]; then
 fi
 mvn -B -q -ntp test-compile
 
-echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores," \
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(lscpu | sed -n 's/^Model name: *//p' | head -1), $cores cores," \
   "load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}," \
   "OMP_NUM_THREADS=${OMP_NUM_THREADS:-(unset)}"
@@ -71,7 +72,7 @@ for cell in $cells; do
       [ "$cell" = RNN ] && model=RNN_TANH
       echo "## torch $model"
       /usr/bin/python3.11 /work/shared/peers/torch_lm.py --data "${data:-/work/shared/corpora/ptb}" \
-        --model "$model" --threads "$([ "$threads" = 0 ] && nproc || echo "$threads")" --epochs 1 --max-batches 150 --no-eval
+        --model "$model" --threads "$([ "$threads" = 0 ] && echo "$cores" || echo "$threads")" --epochs 1 --max-batches 150 --no-eval
     else
       echo "## torch: /usr/bin/python3.11 cannot import torch; skipped"
     fi

@@ -36,7 +36,9 @@ import rnn.engine.loss.Loss;
  * <p>Reports the median ms/step, tokens/s (B*T tokens per step over the median), a breakdown
  * (forward and loss timed on their own, backward = step - forward - loss), and the FLOP
  * utilisation: model FLOPs per token x tokens/s over the sgemm rate measured in the same run on
- * (B*T x H) x (H x V) into a preallocated output. Model FLOPs per token = 6 x (weights that take
+ * (B*T x H) x (H x V) into a preallocated output. The forward pass, the loss and that sgemm are
+ * timed in every iteration next to the step, so all figures share the machine's conditions (these
+ * machines are shared, and their speed drifts by tens of percent). Model FLOPs per token = 6 x (weights that take
  * part in matrix products) = 6 x (sum over layers of G*H*(In + H) + V*H): 2 per multiply-add
  * forward, 4 backward (input and weight gradients); element-wise work and the embedding lookup
  * are not counted.
@@ -84,16 +86,35 @@ public final class EngineBenchmark {
             flatGradients.add(parameters.gradient(name).reshape(value.length()));
         });
 
-        // Training steps: computeGradients, clip, SGD update; state carried across batches.
+        // Each iteration times, under the same machine conditions: the forward pass alone (on a
+        // state of its own), the loss alone on its logits, one sgemm of the decoder's size into a
+        // preallocated output, and then the measured training step proper: computeGradients, clip,
+        // SGD update, with the training state carried across batches.
         int total = warmup + steps;
         double[] stepMs = new double[steps];
         double[] computeMs = new double[steps];
         double[] clipMs = new double[steps];
         double[] updateMs = new double[steps];
+        double[] forwardMs = new double[steps];
+        double[] lossMs = new double[steps];
+        double[] gemmMs = new double[steps];
+        RecurrentState forwardState = model.newState(batchSize);
+        INDArray work = Nd4j.create(DataType.FLOAT, tokensPerStep, vocab);
+        INDArray gemmA = Nd4j.rand(DataType.FLOAT, tokensPerStep, hidden);
+        INDArray gemmB = Nd4j.rand(DataType.FLOAT, hidden, vocab);
+        INDArray gemmC = Nd4j.create(DataType.FLOAT, tokensPerStep, vocab);
         double firstLoss = 0;
         double lastLoss = 0;
         for (int i = 0; i < total; i++) {
             Batch batch = windows.next();
+            long f0 = System.nanoTime();
+            INDArray logits = model.logits(batch, forwardState);
+            long f1 = System.nanoTime();
+            Loss.CROSS_ENTROPY.apply(logits, batch.targets(), work, 1.0 / batch.predictions());
+            long f2 = System.nanoTime();
+            Nd4j.gemm(gemmA, gemmB, gemmC, false, false, 1.0, 0.0);
+            long f3 = System.nanoTime();
+
             long t0 = System.nanoTime();
             double loss = model.computeGradients(batch, state, Loss.CROSS_ENTROPY, i);
             long t1 = System.nanoTime();
@@ -112,34 +133,16 @@ public final class EngineBenchmark {
             }
             if (i >= warmup) {
                 int k = i - warmup;
+                forwardMs[k] = (f1 - f0) / 1e6;
+                lossMs[k] = (f2 - f1) / 1e6;
+                gemmMs[k] = (f3 - f2) / 1e6;
                 computeMs[k] = (t1 - t0) / 1e6;
                 clipMs[k] = (t2 - t1) / 1e6;
                 updateMs[k] = (t3 - t2) / 1e6;
                 stepMs[k] = (t3 - t0) / 1e6;
             }
         }
-
-        // Breakdown: forward alone (same pass, no loss, no backward) and the loss alone.
-        int parts = Math.max(10, steps / 2);
-        double[] forwardMs = new double[parts];
-        double[] lossMs = new double[parts];
-        RecurrentState scratchState = state.copy();
-        INDArray work = Nd4j.create(DataType.FLOAT, tokensPerStep, vocab);
-        for (int i = 0; i < warmup / 2 + parts; i++) {
-            Batch batch = windows.next();
-            long t0 = System.nanoTime();
-            INDArray logits = model.logits(batch, scratchState);
-            long t1 = System.nanoTime();
-            Loss.CROSS_ENTROPY.apply(logits, batch.targets(), work, 1.0 / batch.predictions());
-            long t2 = System.nanoTime();
-            if (i >= warmup / 2) {
-                forwardMs[i - warmup / 2] = (t1 - t0) / 1e6;
-                lossMs[i - warmup / 2] = (t2 - t1) / 1e6;
-            }
-        }
-
-        // The sgemm rate on the decoder's shape, into a preallocated output, in the same run.
-        double gemmGflops = gemmRate(tokensPerStep, hidden, vocab, 30);
+        double gemmGflops = 2.0 * tokensPerStep * hidden * vocab / (median(gemmMs) / 1000) / 1e9;
         double smallGemmGflops = gemmRate(batchSize, hidden, cell.gates() * hidden, 2000);
 
         long matmulWeights = (long) vocab * hidden;
