@@ -194,6 +194,9 @@ public final class LanguageModel {
         }
 
         void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom) {
+            if (state != null) {
+                state.requireFits(config, batch);
+            }
             int[] ids = b.inputs();
             dropoutActive = dropoutRandom != null;
             if (!config.oneHot()) {

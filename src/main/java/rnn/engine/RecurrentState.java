@@ -34,6 +34,17 @@ public final class RecurrentState {
         return (int) hidden[0].size(0);
     }
 
+    /** Refuses a state made for another batch size or model: ND4J's assign would silently copy part of it. */
+    void requireFits(ModelConfig config, int batchSize) {
+        boolean fits = hidden.length == config.layers() && (cell != null) == (config.cell() == CellType.LSTM)
+                && hidden[0].size(0) == batchSize && hidden[0].size(1) == config.hiddenSize();
+        if (!fits) {
+            throw new IllegalArgumentException("a recurrent state of " + hidden.length + " layers x "
+                    + hidden[0].size(0) + " x " + hidden[0].size(1) + " does not fit a batch of " + batchSize
+                    + " for " + config.layers() + " layers of " + config.cell() + " " + config.hiddenSize());
+        }
+    }
+
     /** Back to zeros (start of a new epoch or a new independent sequence). */
     public void reset() {
         for (INDArray h : hidden) {

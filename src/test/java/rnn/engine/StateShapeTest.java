@@ -50,27 +50,6 @@ class StateShapeTest {
                 "a state of hidden size 5 for a model of hidden size 4");
     }
 
-    /** The symptom: the same call gives different logits depending on what ran before it (or is refused). */
-    @Test
-    void shortStateMakesTheResultDependOnThePreviousCall() {
-        LanguageModel model = model(CellType.RNN, 4);
-        Batch batch = batch();
-        RecurrentState busy = model.newState(BATCH);
-        GradientCheckTest.randomize(busy, model.config(), new SplittableRandom(1));
-        double[] afterZeros;
-        double[] afterBusy;
-        model.logits(batch, model.newState(BATCH));
-        try {
-            afterZeros = model.logits(batch, model.newState(1)).dup().data().asDouble();
-        } catch (IllegalArgumentException refused) {
-            return; // the fixed behaviour
-        }
-        model.logits(batch, busy);
-        afterBusy = model.logits(batch, model.newState(1)).dup().data().asDouble();
-        assertArrayEquals(afterZeros, afterBusy, 0,
-                "a one-row state for a batch of 3: rows 2 and 3 start from the previous call's initial state");
-    }
-
     private static LanguageModel model(CellType cell, int hidden) {
         ModelConfig config = new ModelConfig(cell, VOCAB, 3, hidden, 2, 0, false);
         return LanguageModel.initialize(config, Initialization.uniform(0.5), 4, DataType.DOUBLE);
