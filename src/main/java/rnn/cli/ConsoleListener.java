@@ -1,7 +1,6 @@
 package rnn.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -84,11 +83,6 @@ final class ConsoleListener implements TrainingListener {
             out.println(Json.toJson(line));
             out.flush();
         }
-    }
-
-    @Override
-    public void onCheckpoint(Path file) {
-        // Saved every epoch; only worth a line in verbose mode, which the logger covers.
     }
 
     @Override

@@ -3,6 +3,7 @@ package rnn.engine;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * GRU as Cho et al. 2014 and the early tutorials write it (reset applied to h before the product),
@@ -69,15 +70,10 @@ final class ClassicGruCell extends RecurrentCell {
         for (int t = 0; t < steps; t++) {
             rz[t] = Ops.cols(preStep[t], 0, 2 * h);
             dPreRz[t] = Ops.cols(dPreStep[t], 0, 2 * h);
-            gate[t] = thirds(preStep[t]);
-            dGate[t] = thirds(dPreStep[t]);
-            factor[t] = thirds(factorStep[t]);
+            gate[t] = gateBlocks(preStep[t], 3);
+            dGate[t] = gateBlocks(dPreStep[t], 3);
+            factor[t] = gateBlocks(factorStep[t], 3);
         }
-    }
-
-    private INDArray[] thirds(INDArray m) {
-        long h = hidden;
-        return new INDArray[] {Ops.cols(m, 0, h), Ops.cols(m, h, 2 * h), Ops.cols(m, 2 * h, 3 * h)};
     }
 
     @Override
@@ -90,8 +86,8 @@ final class ClassicGruCell extends RecurrentCell {
         long h = hidden;
         INDArray weightRz = Ops.rows(weightHh, 0, 2 * h);
         INDArray weightN = Ops.rows(weightHh, 2 * h, 3 * h);
-        hhRz.assign(0).addiRowVector(biasHh.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2 * h)));
-        hhN.assign(0).addiRowVector(biasHh.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * h, 3 * h)));
+        hhRz.assign(0).addiRowVector(biasHh.get(NDArrayIndex.interval(0, 2 * h)));
+        hhN.assign(0).addiRowVector(biasHh.get(NDArrayIndex.interval(2 * h, 3 * h)));
         for (int t = 0; t < steps; t++) {
             INDArray[] g = gate[t];
             Ops.gemm(outStep[t], weightRz, hhRzStep[t], false, true, 1.0);
@@ -131,8 +127,8 @@ final class ClassicGruCell extends RecurrentCell {
         Ops.cols(dPre, 2 * h, 3 * h).assign(dHhN);
         Ops.gemm(dHhRz, previousOutputs(), Ops.rows(gradWeightHh, 0, 2 * h), true, false, 1.0);
         Ops.gemm(dHhN, resetHidden, Ops.rows(gradWeightHh, 2 * h, 3 * h), true, false, 1.0);
-        Ops.addColumnSums(dHhRz, ones, gradBiasHh.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2 * h)));
-        Ops.addColumnSums(dHhN, ones, gradBiasHh.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2 * h, 3 * h)));
+        Ops.addColumnSums(dHhRz, ones, gradBiasHh.get(NDArrayIndex.interval(0, 2 * h)));
+        Ops.addColumnSums(dHhN, ones, gradBiasHh.get(NDArrayIndex.interval(2 * h, 3 * h)));
     }
 
     private void prepareFactors() {

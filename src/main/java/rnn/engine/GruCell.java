@@ -56,17 +56,12 @@ final class GruCell extends RecurrentCell {
             rz[t] = Ops.cols(preStep[t], 0, 2 * h);
             dPreRz[t] = Ops.cols(dPreStep[t], 0, 2 * h);
             dHhRz[t] = Ops.cols(dHhStep[t], 0, 2 * h);
-            gate[t] = thirds(preStep[t]);
-            dGate[t] = thirds(dPreStep[t]);
-            factor[t] = thirds(factorStep[t]);
+            gate[t] = gateBlocks(preStep[t], 3);
+            dGate[t] = gateBlocks(dPreStep[t], 3);
+            factor[t] = gateBlocks(factorStep[t], 3);
             hhN[t] = Ops.cols(hhStep[t], 2 * h, 3 * h);
             dHhN[t] = Ops.cols(dHhStep[t], 2 * h, 3 * h);
         }
-    }
-
-    private INDArray[] thirds(INDArray m) {
-        long h = hidden;
-        return new INDArray[] {Ops.cols(m, 0, h), Ops.cols(m, h, 2 * h), Ops.cols(m, 2 * h, 3 * h)};
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.loss.Loss;
 
@@ -46,7 +47,7 @@ public final class LanguageModel {
             long h = config.hiddenSize();
             for (int k = 0; k < config.layers(); k++) {
                 values.get(Parameters.biasIh(k))
-                        .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(h, 2 * h))
+                        .get(NDArrayIndex.interval(h, 2 * h))
                         .addi(init.forgetBias());
             }
         }

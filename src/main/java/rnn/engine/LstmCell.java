@@ -54,19 +54,11 @@ final class LstmCell extends RecurrentCell {
         dGate = new INDArray[steps][];
         inputForgetStep = new INDArray[steps];
         for (int t = 0; t < steps; t++) {
-            gate[t] = split(preStep[t], 4);
-            factor[t] = split(factorStep[t], 4);
-            dGate[t] = split(dPreStep[t], 4);
+            gate[t] = gateBlocks(preStep[t], 4);
+            factor[t] = gateBlocks(factorStep[t], 4);
+            dGate[t] = gateBlocks(dPreStep[t], 4);
             inputForgetStep[t] = Ops.cols(preStep[t], 0, 2L * hidden);
         }
-    }
-
-    private INDArray[] split(INDArray m, int parts) {
-        INDArray[] views = new INDArray[parts];
-        for (int p = 0; p < parts; p++) {
-            views[p] = Ops.cols(m, (long) p * hidden, (long) (p + 1) * hidden);
-        }
-        return views;
     }
 
     @Override

@@ -38,7 +38,7 @@ final class Ops {
         return views;
     }
 
-    /** c = alpha * op(a) op(b) + beta * c. */
+    /** c = op(a) op(b) + beta * c. */
     static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
         Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
     }

@@ -71,6 +71,15 @@ abstract class RecurrentCell {
      */
     abstract void backward(INDArray weightHh, INDArray gradWeightHh, INDArray gradBiasHh, INDArray ones);
 
+    /** The H-wide gate blocks of a [rows, G*H] matrix, as column views. */
+    final INDArray[] gateBlocks(INDArray m, int gates) {
+        INDArray[] views = new INDArray[gates];
+        for (int g = 0; g < gates; g++) {
+            views[g] = Ops.cols(m, (long) g * hidden, (long) (g + 1) * hidden);
+        }
+        return views;
+    }
+
     /** [N, H] view of the outputs of all steps. */
     final INDArray outputs() {
         return Ops.rows(out, batch, (long) (steps + 1) * batch);

@@ -1,5 +1,9 @@
 package rnn.engine;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,8 +74,8 @@ public final class RecurrentState {
     }
 
     /** The state as named tensors ({@code state.hidden.l0}, {@code state.cell.l0}, ...), for checkpoints. */
-    public java.util.Map<String, INDArray> tensors() {
-        java.util.Map<String, INDArray> tensors = new java.util.LinkedHashMap<>();
+    public Map<String, INDArray> tensors() {
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (int k = 0; k < hidden.length; k++) {
             tensors.put("state.hidden.l" + k, hidden[k]);
             if (cell != null) {
@@ -82,12 +86,12 @@ public final class RecurrentState {
     }
 
     /** Copies values saved by {@link #tensors()} back in; shapes must match. */
-    public void restore(java.util.Map<String, INDArray> saved) {
+    public void restore(Map<String, INDArray> saved) {
         tensors().forEach((name, target) -> {
             INDArray value = saved.get(name);
-            if (value == null || !java.util.Arrays.equals(value.shape(), target.shape())) {
+            if (value == null || !Arrays.equals(value.shape(), target.shape())) {
                 throw new IllegalArgumentException("saved recurrent state lacks " + name + " of shape "
-                        + java.util.Arrays.toString(target.shape()));
+                        + Arrays.toString(target.shape()));
             }
             target.assign(value);
         });

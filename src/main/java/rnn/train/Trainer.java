@@ -16,7 +16,6 @@ import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
-import rnn.engine.loss.Loss;
 import rnn.engine.optim.Optimizer;
 import rnn.engine.optim.Optimizers;
 import rnn.text.Shuffle;
@@ -98,7 +97,7 @@ public final class Trainer {
 
     /** Runs the remaining epochs; returns the full history. Throws CancelledException after saving if cancelled. */
     public List<EpochResult> run() {
-        listener.onStart(new TrainingPlan(null, data.vocabulary().size(), data.train().length(),
+        listener.onStart(new TrainingPlan(data.vocabulary().size(), data.train().length(),
                 data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
                 trainBatches.count(), progress.epoch(), config.epochs(), describe()));
         while (progress.epoch() <= config.epochs()) {

@@ -1,8 +1,6 @@
 package rnn.train;
 
-import java.nio.file.Path;
-
 /** The facts of a run known once the data is read, reported before training starts. */
-public record TrainingPlan(Path output, int vocabularySize, long trainTokens, long validationTokens,
+public record TrainingPlan(int vocabularySize, long trainTokens, long validationTokens,
                            long parameters, int batchesPerEpoch, int firstEpoch, int epochs, String summary) {
 }

@@ -79,7 +79,6 @@ public final class Training {
 
     private static void applyThreads(TrainConfig config) {
         if (config.threads() > 0) {
-            Nd4j.getBlasWrapper().lapack(); // forces backend initialisation before setting threads
             Nd4j.factory().blas().setMaxThreads(config.threads());
         }
     }
