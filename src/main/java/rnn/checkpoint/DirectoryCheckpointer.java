@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,6 +26,8 @@ import rnn.train.TrainConfig;
 public final class DirectoryCheckpointer implements Checkpointer {
     static final String OPTIMIZER_PREFIX = "optimizer/";
     static final String PROGRESS_KEY = "rnn.progress";
+
+    private static final Logger LOG = LogManager.getLogger(DirectoryCheckpointer.class);
 
     private final Path directory;
     private ModelManifest manifest;
@@ -73,7 +77,22 @@ public final class DirectoryCheckpointer implements Checkpointer {
         manifest = manifest.withProgress(summary);
         ModelStore.writeManifest(directory, manifest);
         AtomicFiles.writeString(directory.resolve(ModelStore.HISTORY), Json.toPrettyJson(progress.history()));
+        if (progress.nextBatch() == 0 && !progress.history().isEmpty()) {
+            writePlot(progress);
+        }
         return resume;
+    }
+
+    /**
+     * The plot is a convenience written after everything that matters: a failure (for instance AWT
+     * refusing to start while the JVM shuts down on Ctrl-C) is logged, not fatal.
+     */
+    private void writePlot(Progress progress) {
+        try {
+            LossPlot.write(directory.resolve(ModelStore.PLOT), progress.history());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("{}: loss plot not written: {}", directory.resolve(ModelStore.PLOT), e.toString());
+        }
     }
 
     /** What --resume needs, read back from last.safetensors. */

@@ -1,17 +1,23 @@
 package rnn.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import rnn.checkpoint.Json;
 import rnn.train.EpochResult;
 import rnn.train.TrainingListener;
 import rnn.train.TrainingPlan;
 
 /**
- * Training progress for people on stderr (a live line on a terminal, a line per epoch otherwise)
+ * Training progress for people on stderr (a live progress bar with ETA on a terminal, then a line per
+ * epoch)
  * and, with --json, one JSON object per epoch on stdout for scripts.
  */
 final class ConsoleListener implements TrainingListener {
@@ -21,7 +27,8 @@ final class ConsoleListener implements TrainingListener {
     private final boolean quiet;
     private final boolean live;
     private int epochs;
-    private long lastDraw;
+    /** The live bar of the epoch in progress (terminal only). */
+    private ProgressBar bar;
 
     ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
         this.out = out;
@@ -45,22 +52,29 @@ final class ConsoleListener implements TrainingListener {
 
     @Override
     public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
-        long now = System.nanoTime();
-        if (!live || (now - lastDraw < 200_000_000L && batch < batchesInEpoch)) {
+        if (!live) {
             return;
         }
-        lastDraw = now;
-        int width = 30;
-        int filled = (int) ((long) width * batch / batchesInEpoch);
-        err.printf(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d  loss %.4f  %,.0f tok/s ", epoch, epochs,
-                "=".repeat(filled), " ".repeat(width - filled), batch, batchesInEpoch, runningLoss, tokensPerSecond);
-        err.flush();
+        if (bar == null) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+                    .setInitialMax(batchesInEpoch)
+                    .startsFrom(batch - 1, Duration.ZERO)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" batches", 1)
+                    .setUpdateIntervalMillis(250)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .build();
+        }
+        bar.stepTo(batch);
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %,.0f tok/s", runningLoss, tokensPerSecond));
     }
 
     @Override
     public void onEpoch(EpochResult r) {
-        if (live) {
-            err.print("\r\033[K");
+        if (bar != null) {
+            bar.close();
+            bar = null;
         }
         if (!quiet) {
             String validation = r.validationLoss() == null ? ""

@@ -22,14 +22,18 @@ final class Interruption {
         return REQUESTED;
     }
 
-    /** The command is done: release a waiting hook, or remove the hook so a normal exit never waits. */
+    /** The command returned normally: remove the hook so exit never waits. During a Ctrl-C shutdown it stays. */
     static void stopWatching() {
-        COMMAND_DONE.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(HOOK);
-        } catch (IllegalStateException | IllegalArgumentException alreadyRunningOrAbsent) {
-            // Shutting down (Ctrl-C): the hook now sees the latch released and lets the JVM exit.
+        } catch (IllegalStateException | IllegalArgumentException shuttingDownOrAbsent) {
+            // Ctrl-C: the hook waits for commandFinished().
         }
+    }
+
+    /** Called by Main once the command's last words are written, so a waiting hook lets the JVM exit. */
+    static void commandFinished() {
+        COMMAND_DONE.countDown();
     }
 
     private static final Thread HOOK = new Thread(() -> {

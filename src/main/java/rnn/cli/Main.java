@@ -54,6 +54,7 @@ public final class Main implements Runnable {
         int code = commandLine.execute(args);
         out.flush();
         err.flush();
+        Interruption.commandFinished();
         System.exit(code);
     }
 

@@ -203,6 +203,10 @@ public final class Trainer {
     }
 
     private java.nio.file.Path save(boolean improved) {
+        if (model.parameters().hasNonFinite()) {
+            throw new RnnException("the weights became NaN or infinite in epoch " + progress.epoch()
+                    + "; stopped without saving them (the last checkpoint is intact); try a lower --lr or --clip");
+        }
         Map<String, INDArray> state = trainState == null || progress.nextBatch() == 0 ? Map.of() : trainState.tensors();
         return checkpointer.save(model, optimizer.state(), state, progress, improved);
     }

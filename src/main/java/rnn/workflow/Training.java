@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 
 import org.nd4j.linalg.factory.Nd4j;
 
+import rnn.CancelledException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
@@ -51,7 +52,7 @@ public final class Training {
             TrainingData data = TrainingData.load(config);
             Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
             ModelStore.markLatest(directory);
-            return new Result(directory, trainer.run());
+            return new Result(directory, run(trainer, directory));
         }
     }
 
@@ -73,7 +74,15 @@ public final class Training {
                     state.recurrentState(), state.progress(), DirectoryCheckpointer.reopen(directory, manifest),
                     listener, cancelled);
             ModelStore.markLatest(directory);
-            return new Result(directory, trainer.run());
+            return new Result(directory, run(trainer, directory));
+        }
+    }
+
+    private static List<EpochResult> run(Trainer trainer, Path directory) {
+        try {
+            return trainer.run();
+        } catch (CancelledException e) {
+            throw new CancelledException(e.getMessage() + "; continue with: rnn train --resume " + directory);
         }
     }
 

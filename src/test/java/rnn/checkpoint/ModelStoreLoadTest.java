@@ -1,0 +1,129 @@
+package rnn.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import rnn.RnnException;
+import rnn.engine.CellType;
+import rnn.engine.Objective;
+import rnn.engine.loss.Loss;
+import rnn.train.TrainConfig;
+import rnn.train.TrainingListener;
+import rnn.workflow.Training;
+
+/** Loading a model directory checks every file against model.json and says which file is wrong. */
+class ModelStoreLoadTest {
+    @TempDir
+    static Path shared;
+    static Path trained;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void trainTinyModel() throws IOException {
+        Path corpus = shared.resolve("corpus.txt");
+        Files.writeString(corpus, "the cat sat on the mat .\na dog ran in the park .\n".repeat(10));
+        trained = shared.resolve("model");
+        TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
+                Integer.MAX_VALUE, 4, 4, Objective.ALL, false, CellType.GRU, 1, 6, 4, 0.0, false, "uniform", 0.1,
+                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0,
+                trained.toString());
+        Training.start(config, false, new TrainingListener() { }, () -> false);
+    }
+
+    @Test
+    void aTrainedDirectoryLoads() {
+        ModelStore.LoadedModel loaded = ModelStore.load(trained);
+        assertEquals(loaded.vocabulary().size(), loaded.model().config().vocabSize());
+        assertEquals(1, loaded.manifest().progress().epochsCompleted());
+    }
+
+    @Test
+    void missingDirectoryOrFilesAreNamed() throws IOException {
+        assertMessage(temp.resolve("absent"), "absent: no such model directory");
+        for (String file : new String[] {ModelStore.MANIFEST, ModelStore.VOCABULARY, ModelStore.WEIGHTS}) {
+            Path copy = copy("without-" + file);
+            Files.delete(copy.resolve(file));
+            assertMessage(copy, file);
+        }
+    }
+
+    @Test
+    void aFutureFormatIsRefused() throws IOException {
+        Path copy = copy("future");
+        Path manifest = copy.resolve(ModelStore.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"format\" : 1", "\"format\" : 99"));
+        assertMessage(copy, "format 99 is newer");
+    }
+
+    @Test
+    void aVocabularyOfAnotherSizeIsRefused() throws IOException {
+        Path copy = copy("vocab");
+        Path otherCorpus = temp.resolve("other.txt");
+        Files.writeString(otherCorpus, "just three words\n");
+        Path vocabulary = copy.resolve(ModelStore.VOCABULARY);
+        rnn.text.Corpus.read(rnn.text.TextSource.of(otherCorpus), rnn.text.TokenizerSpec.WORD.tokenizer(),
+                rnn.text.VocabularyLimits.NONE).vocabulary().save(vocabulary);
+        assertMessage(copy, ModelStore.VOCABULARY);
+    }
+
+    @Test
+    void weightsThatDoNotMatchTheArchitectureAreRefused() throws IOException {
+        Path copy = copy("shapes");
+        Path weights = copy.resolve(ModelStore.WEIGHTS);
+        Map<String, INDArray> tensors = new LinkedHashMap<>(SafetensorsReader.read(weights).tensors());
+        INDArray bias = tensors.get("decoder.bias");
+        tensors.put("decoder.bias", Nd4j.zeros(DataType.FLOAT, bias.length() + 1));
+        SafetensorsWriter.write(weights, tensors, Map.of());
+        assertMessage(copy, "'decoder.bias' has shape");
+
+        tensors.remove("decoder.bias");
+        SafetensorsWriter.write(weights, tensors, Map.of());
+        assertMessage(copy, "'decoder.bias' is missing");
+
+        tensors.put("decoder.bias", bias.castTo(DataType.DOUBLE));
+        SafetensorsWriter.write(weights, tensors, Map.of());
+        assertMessage(copy, "expected F32");
+    }
+
+    @Test
+    void aFlippedWeightByteIsDetected() throws IOException {
+        Path copy = copy("flipped");
+        Path weights = copy.resolve(ModelStore.WEIGHTS);
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 3] ^= 0x10;
+        Files.write(weights, bytes);
+        assertMessage(copy, ModelStore.WEIGHTS);
+    }
+
+    private void assertMessage(Path directory, String expected) {
+        RnnException error = assertThrows(RnnException.class, () -> ModelStore.load(directory));
+        assertTrue(error.getMessage().contains(expected), "'" + error.getMessage() + "' should mention " + expected);
+        assertEquals(1, error.getMessage().lines().count(), "one line: " + error.getMessage());
+    }
+
+    private Path copy(String name) throws IOException {
+        Path copy = temp.resolve(name);
+        Files.createDirectories(copy);
+        for (String file : new String[] {ModelStore.MANIFEST, ModelStore.VOCABULARY, ModelStore.WEIGHTS}) {
+            Files.copy(trained.resolve(file), copy.resolve(file));
+        }
+        return copy;
+    }
+}

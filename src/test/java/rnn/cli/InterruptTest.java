@@ -1,0 +1,59 @@
+package rnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import rnn.checkpoint.ModelStore;
+
+/**
+ * Ctrl-C on a real process: `rnn train` finishes the step, saves, says how to resume and exits 130;
+ * --resume then completes the run.
+ */
+class InterruptTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void sigintSavesExitsWith130AndTheRunResumes() throws Exception {
+        Path corpus = temp.resolve("corpus.txt");
+        Files.writeString(corpus, "the quick brown fox jumps over the lazy dog .\n".repeat(200));
+        Path model = temp.resolve("model");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus.toString(),
+                "-o", model.toString(), "--epochs", "1000", "--hidden", "16", "--embedding", "8",
+                "--validation-split", "0.1", "--json")
+                .redirectError(temp.resolve("stderr.txt").toFile())
+                .start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String firstEpoch = out.readLine(); // the first epoch is done and saved
+            assertTrue(firstEpoch != null && firstEpoch.startsWith("{\"epoch\":1"), "got " + firstEpoch);
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits after Ctrl-C");
+        }
+        String stderr = Files.readString(temp.resolve("stderr.txt"));
+        assertEquals(130, process.exitValue(), stderr);
+        List<String> lines = stderr.lines().toList();
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.contains("interrupted in epoch") && last.contains("rnn train --resume " + model), stderr);
+
+        int done = ModelStore.readManifest(model).progress().epochsCompleted();
+        assertTrue(done >= 1, "at least the first epoch was saved");
+        CliRun resumed = CliRun.of("train", "--resume", model.toString(), "--epochs", Integer.toString(done + 1),
+                "--quiet");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertEquals(done + 1, ModelStore.readManifest(model).progress().epochsCompleted());
+    }
+}
