@@ -86,8 +86,11 @@ public final class Training {
         }
     }
 
+    /** --threads: ND4J's OpenMP pool and OpenBLAS alike (0 leaves ND4J's default: one per core). */
     private static void applyThreads(TrainConfig config) {
         if (config.threads() > 0) {
+            Nd4j.getEnvironment().setMaxThreads(config.threads());
+            Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
             Nd4j.factory().blas().setMaxThreads(config.threads());
         }
     }
