@@ -83,6 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N") Long seed;
     @Option(names = "--threads", paramLabel = "N", description = "ND4J and BLAS threads (default 1, the fastest for these sizes on 2 cores; 0 = one per core).") Integer threads;
     @Option(names = "--save-every", paramLabel = "N", description = "Also save every N steps.") Integer saveEvery;
+    @Option(names = "--max-batches", paramLabel = "N", description = "Stop each epoch after N batches (throughput runs).") Integer maxBatches;
 
     @Override
     public Integer call() {
@@ -127,6 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
                 pick(decayOnPlateau, p, "decay-on-plateau", false), pick(clip, p, "clip", 0.0),
                 Loss.parse(pick(loss, p, "loss", "crossentropy")), pick(patience, p, "patience", 0),
                 pick(seed, p, "seed", 1L), pick(threads, p, "threads", 1), pick(saveEvery, p, "save-every", 0),
+                pick(maxBatches, p, "max-batches", 0),
                 outputDir);
     }
 

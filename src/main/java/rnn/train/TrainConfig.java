@@ -20,7 +20,7 @@ public record TrainConfig(
         String init, double initScale, double forgetBias,
         int epochs, int batchSize, boolean shuffle,
         String optimizer, double lr, double momentum, double lrDecay, int decayAfter, boolean decayOnPlateau,
-        double clip, Loss loss, int patience, long seed, int threads, int saveEvery,
+        double clip, Loss loss, int patience, long seed, int threads, int saveEvery, int maxBatches,
         String output) {
 
     public TrainConfig {
@@ -88,6 +88,9 @@ public record TrainConfig(
         if (saveEvery < 0) {
             throw new InvalidConfigException("--save-every must not be negative (0 = each epoch only), got " + saveEvery);
         }
+        if (maxBatches < 0) {
+            throw new InvalidConfigException("--max-batches must not be negative (0 = whole epochs), got " + maxBatches);
+        }
         if (cell == null || objective == null || loss == null) {
             throw new InvalidConfigException("--cell, --objective and --loss need values");
         }
@@ -112,6 +115,6 @@ public record TrainConfig(
         return new TrainConfig(corpora, validFile, validationSplit, tokenizer, lowercase, minCount, maxVocab,
                 window, stride, objective, stateful, cell, layers, hidden, embedding, dropout, tied,
                 init, initScale, forgetBias, newEpochs, batchSize, shuffle, optimizer, lr, momentum, lrDecay,
-                decayAfter, decayOnPlateau, clip, loss, patience, seed, threads, saveEvery, output);
+                decayAfter, decayOnPlateau, clip, loss, patience, seed, threads, saveEvery, maxBatches, output);
     }
 }

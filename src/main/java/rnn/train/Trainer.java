@@ -40,6 +40,8 @@ public final class Trainer {
     private final BooleanSupplier cancelled;
     private final Batcher trainBatches;
     private final RecurrentState trainState;
+    /** Batches run per epoch: all of them, or the first --max-batches (throughput measurements). */
+    private final int batchesPerEpoch;
     private Progress progress;
 
     private Trainer(TrainConfig config, TrainingData data, LanguageModel model, Optimizer optimizer,
@@ -54,6 +56,8 @@ public final class Trainer {
         this.cancelled = cancelled;
         this.trainBatches = Batcher.of(config, data.train(), config.batchSize());
         this.trainState = config.stateful() ? model.newState(config.batchSize()) : null;
+        this.batchesPerEpoch = config.maxBatches() > 0 ? Math.min(config.maxBatches(), trainBatches.count())
+                : trainBatches.count();
     }
 
     /** A fresh run: new weights from the seed. */
@@ -99,7 +103,7 @@ public final class Trainer {
     public List<EpochResult> run() {
         listener.onStart(new TrainingPlan(data.vocabulary().size(), data.train().length(),
                 data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
-                trainBatches.count(), progress.epoch(), config.epochs(), describe()));
+                batchesPerEpoch, progress.epoch(), config.epochs(), describe()));
         while (progress.epoch() <= config.epochs()) {
             if (!runEpoch()) {
                 break;
@@ -132,14 +136,14 @@ public final class Trainer {
         long predictions = progress.epochPredictions();
         long tokens = progress.epochTokens();
         long step = progress.step();
-        for (int b = progress.nextBatch(); b < trainBatches.count(); b++) {
+        for (int b = progress.nextBatch(); b < batchesPerEpoch; b++) {
             if (cancelled.getAsBoolean()) {
                 progress = new Progress(epoch, b, step, learningRate, progress.bestEpoch(),
                         progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
                         tokens, progress.history());
                 listener.onCheckpoint(save(false));
                 throw new CancelledException("interrupted in epoch " + epoch + " at batch " + b + "/"
-                        + trainBatches.count() + "; progress saved");
+                        + batchesPerEpoch + "; progress saved");
             }
             Batch batch = trainBatches.batch(b, order);
             double loss = model.computeGradients(batch, trainState, config.loss(), dropoutSeed(step));
@@ -157,9 +161,9 @@ public final class Trainer {
             predictions += batch.predictions();
             tokens += (long) batch.batchSize() * batch.steps();
             double seconds = (System.nanoTime() - started) / 1e9;
-            listener.onBatch(epoch, b + 1, trainBatches.count(), lossSum / predictions,
+            listener.onBatch(epoch, b + 1, batchesPerEpoch, lossSum / predictions,
                     (tokens - tokensAtStart) / Math.max(seconds, 1e-9));
-            if (config.saveEvery() > 0 && step % config.saveEvery() == 0 && b + 1 < trainBatches.count()) {
+            if (config.saveEvery() > 0 && step % config.saveEvery() == 0 && b + 1 < batchesPerEpoch) {
                 progress = new Progress(epoch, b + 1, step, learningRate, progress.bestEpoch(),
                         progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
                         tokens, progress.history());

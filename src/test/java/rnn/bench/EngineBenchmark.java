@@ -186,7 +186,7 @@ public final class EngineBenchmark {
     }
 
     /** Median GFLOP/s of c = a b for a [m, k], b [k, n], c preallocated, after a warm-up. */
-    private static double gemmRate(int m, int k, int n, int repeats) {
+    static double gemmRate(int m, int k, int n, int repeats) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
         INDArray c = Nd4j.create(DataType.FLOAT, m, n);

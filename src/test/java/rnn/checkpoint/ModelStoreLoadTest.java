@@ -42,7 +42,7 @@ class ModelStoreLoadTest {
         trained = shared.resolve("model");
         TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
                 Integer.MAX_VALUE, 4, 4, Objective.ALL, false, CellType.GRU, 1, 6, 4, 0.0, false, "uniform", 0.1,
-                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0,
+                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
                 trained.toString());
         Training.start(config, false, new TrainingListener() { }, () -> false);
     }

@@ -31,7 +31,7 @@ class DivergenceTest {
         Path model = temp.resolve("model");
         TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
                 Integer.MAX_VALUE, 4, 2, Objective.ALL, false, CellType.RNN, 1, 8, 8, 0.0, false, "uniform", 0.5,
-                0.0, 5, 4, true, "sgd", 1e30, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0,
+                0.0, 5, 4, true, "sgd", 1e30, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
                 model.toString());
         RnnException error = assertThrows(RnnException.class,
                 () -> Training.start(config, false, new TrainingListener() { }, () -> false));

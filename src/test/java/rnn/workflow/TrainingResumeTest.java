@@ -98,6 +98,6 @@ class TrainingResumeTest {
         return new TrainConfig(List.of(corpus.toString()), null, 0.2, "word", false, 1, Integer.MAX_VALUE,
                 6, stateful ? 6 : 3, Objective.ALL, stateful, CellType.LSTM, 2, 12, 8, 0.2, false,
                 "uniform", 0.1, 0.0, epochs, 4, true, "adam", 0.01, 0.0, 0.5, 1, false,
-                1.0, Loss.CROSS_ENTROPY, 0, 5, 0, 0, output.toString());
+                1.0, Loss.CROSS_ENTROPY, 0, 5, 0, 0, 0, output.toString());
     }
 }

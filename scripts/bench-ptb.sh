@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Penn Treebank benchmark of `rnn train --preset ptb-small` (2x200 LSTM, embedding 200, vocab 10k,
+# 20 streams in chunks of 20, SGD lr 20, clip 0.25, 13 epochs, lr halved after epoch 4).
+#
+# Usage: scripts/bench-ptb.sh [--quick] [--seed-preset] [--epochs N] [DATA_DIR] [-- extra rnn train options]
+#   DATA_DIR       holds train.txt, valid.txt, test.txt (default ../shared/corpora/ptb)
+#   --quick        throughput only: the first 300 batches of one epoch, no evaluation
+#   --seed-preset  instead: the Keras tutorial preset on ../shared/corpora/frankenstein.txt for
+#                  --epochs N (default 3); reports ms per training sample and the best validation loss
+# Prints per epoch: tokens/s, seconds, validation perplexity; then test perplexity, minutes,
+# peak RSS and FLOP utilisation (model FLOPs/token x tokens/s / this machine's measured sgemm
+# GFLOP/s). The last line is one JSON object; its throughput is under "tokens_per_s".
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$root"
+
+quick=0
+seed_preset=0
+epochs=""
+data="../shared/corpora/ptb"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; shift ;;
+    --seed-preset) seed_preset=1; shift ;;
+    --epochs) epochs="$2"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    -*) echo "bench-ptb: unknown option '$1'" >&2; exit 2 ;;
+    *) data="$1"; shift ;;
+  esac
+done
+
+mvn -q -B -ntp package -DskipTests
+mvn -q -B -ntp test-compile
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(grep -qw avx512f /proc/cpuinfo && echo SkylakeX || echo Haswell)}"
+sgemm=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 2>/dev/null | tail -1)
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s (1 thread, $OPENBLAS_CORETYPE)"
+
+if [ "$seed_preset" = 1 ]; then
+  corpus="$root/../shared/corpora/frankenstein.txt"
+  /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$corpus" --preset seed --epochs "${epochs:-3}" \
+    -o "$work/model" --json --quiet "${extra[@]}" > "$work/epochs.jsonl"
+  python3 - "$work" <<'PY'
+import json, sys, re
+work = sys.argv[1]
+epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
+samples = json.load(open(f"{work}/model/model.json"))["corpus"]["trainTokens"] - 10  # windows of 10, stride 1
+for e in epochs:
+    print(f"epoch {e['epoch']}: {e['seconds']*1000/samples:.3f} ms/sample, train loss {e['train_loss']:.4f}, valid loss {e['valid_loss']:.4f}")
+best = min(epochs, key=lambda e: e["valid_loss"])
+ms = sorted(e["seconds"] * 1000 / samples for e in epochs)[len(epochs) // 2]
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{work}/time.txt").read()).group(1))
+print(json.dumps({"preset": "seed", "corpus": "frankenstein.txt", "epochs": len(epochs), "ms_per_sample": round(ms, 4),
+                  "best_valid_loss": round(best["valid_loss"], 4), "best_epoch": best["epoch"], "peak_rss_mb": rss // 1024}))
+PY
+  exit 0
+fi
+
+if [ "$quick" = 1 ]; then
+  /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$data/train.txt" --preset ptb-small --epochs 1 \
+    --max-batches 300 -o "$work/model" --json --quiet "${extra[@]}" > "$work/epochs.jsonl"
+else
+  /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$data/train.txt" --preset ptb-small --valid "$data/valid.txt" \
+    ${epochs:+--epochs "$epochs"} -o "$work/model" --json "${extra[@]}" > "$work/epochs.jsonl"
+  bin/rnn perplexity "$data/test.txt" -m "$work/model" --json > "$work/test.json"
+fi
+python3 - "$work" "$sgemm" "$quick" <<'PY'
+import json, os, sys, re
+work, sgemm, quick = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1"
+epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
+arch = json.load(open(f"{work}/model/model.json"))["architecture"]
+v, h, e, layers = arch["vocabSize"], arch["hiddenSize"], arch["embeddingSize"], arch["layers"]
+gates = {"RNN": 1, "LSTM": 4, "GRU": 3, "GRU_CLASSIC": 3}[arch["cell"]]
+matmul = v * h + sum(gates * h * ((e if k == 0 else h) + h) for k in range(layers))
+flop_per_token = 6 * matmul  # forward 2, backward 4 per weight
+for r in epochs:
+    valid = f", valid ppl {r['valid_ppl']:.2f}" if r.get("valid_ppl") else ""
+    print(f"epoch {r['epoch']}: {r['tokens_per_s']:,.0f} tokens/s, {r['seconds']:.1f} s{valid}")
+tps = sorted(r["tokens_per_s"] for r in epochs)[len(epochs) // 2]
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{work}/time.txt").read()).group(1))
+minutes = sum(r["seconds"] for r in epochs) / 60
+out = {"preset": "ptb-small", "quick": quick, "epochs": len(epochs), "tokens_per_s": round(tps, 1),
+       "train_minutes": round(minutes, 2), "peak_rss_mb": rss // 1024, "mflop_per_token": round(flop_per_token / 1e6, 2),
+       "sgemm_gflops": sgemm, "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3)}
+if not quick:
+    test = json.load(open(f"{work}/test.json"))
+    out["valid_ppl"] = epochs[-1].get("valid_ppl")
+    out["test_ppl"] = round(test["perplexity"], 2)
+    out["perplexity_tokens_per_s"] = round(test.get("tokens_per_second", 0), 1)
+print(json.dumps(out))
+PY
