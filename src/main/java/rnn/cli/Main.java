@@ -29,6 +29,7 @@ import rnn.RnnException;
                 AutoComplete.GenerateCompletion.class,
                 TrainCommand.class,
                 PredictCommand.class,
+                GenerateCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })
