@@ -30,6 +30,7 @@ import rnn.RnnException;
                 TrainCommand.class,
                 PredictCommand.class,
                 GenerateCommand.class,
+                PerplexityCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })
