@@ -31,6 +31,7 @@ import rnn.RnnException;
                 PredictCommand.class,
                 GenerateCommand.class,
                 PerplexityCommand.class,
+                SummaryCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })
