@@ -2,9 +2,7 @@ package rnn.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -54,14 +52,14 @@ public final class PerplexityCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Perplexity.Report report = Perplexity.score(model, TextSource.of(file), perLine ? line -> {
-            out.println(json ? Json.toJson(line)
+            out.println(json ? Json.toJson(line.fields())
                     : String.format(Locale.ROOT, "%.6f\t%d\t%d\t%s", line.log10Probability(), line.tokens(), line.oovs(),
                             line.text()));
             out.flush();
             return !out.checkError();
         } : null);
         if (!perLine) {
-            out.println(json ? Json.toJson(summary(report)) : String.join("\n", report.describe()));
+            out.println(json ? Json.toJson(report.fields()) : String.join("\n", report.describe()));
         } else if (!verbosity.quiet()) {
             report.describe().forEach(line -> err.println("rnn perplexity: " + line));
         }
@@ -70,22 +68,5 @@ public final class PerplexityCommand implements Callable<Integer> {
                     report.seconds(), report.tokensPerSecond());
         }
         return ExitCodes.OK;
-    }
-
-    private static Map<String, Object> summary(Perplexity.Report r) {
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("text", r.text());
-        object.put("model", r.model());
-        object.put("context", r.context());
-        object.put("lines", r.lines());
-        object.put("tokens", r.tokens());
-        object.put("oovs", r.oovs());
-        object.put("log10_likelihood", r.log10Likelihood());
-        object.put("ln_likelihood", r.lnLikelihood());
-        object.put("cross_entropy_bits", r.crossEntropyBits());
-        object.put("perplexity", r.perplexity());
-        object.put("perplexity_excluding_oovs", r.perplexityExcludingOovs());
-        object.put("tokens_per_second", r.tokensPerSecond());
-        return object;
     }
 }

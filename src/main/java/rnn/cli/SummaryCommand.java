@@ -9,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import rnn.checkpoint.Json;
 import rnn.workflow.ModelSummary;
 
 /** rnn summary: a model's layers and settings, like Keras' model.summary(). */
@@ -35,7 +34,7 @@ public final class SummaryCommand implements Callable<Integer> {
         ModelSummary summary = ModelSummary.read(model);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.toJson(summary));
+            out.println(summary.toJson());
         } else {
             summary.describe().forEach(out::println);
         }

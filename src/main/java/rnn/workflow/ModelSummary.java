@@ -8,7 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
 import rnn.checkpoint.CheckpointFormatException;
+import rnn.checkpoint.Json;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
 import rnn.checkpoint.SafetensorsHeader;
@@ -29,6 +34,9 @@ import rnn.train.TrainConfig;
 public record ModelSummary(String directory, List<Layer> layers, long totalParameters,
                            int vocabularySize, String tokenizer, Sequences sequences, History history,
                            ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance) {
+
+    private static final ObjectMapper SNAKE_CASE = Json.mapper().copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /** One row of the table; {@code outputShape} as Keras prints it, with "batch" for the batch dimension. */
     public record Layer(String name, String type, String outputShape, long parameters, List<String> tensors) {
@@ -96,6 +104,15 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
                 t.stateful(), t.batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
                 sequences, history(manifest.progress(), t.epochs()), manifest.corpus(), manifest.provenance());
+    }
+
+    /** One JSON object with snake_case names, like the command line's other JSON output. */
+    public String toJson() {
+        try {
+            return SNAKE_CASE.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a summary always serialises", e);
+        }
     }
 
     /** The Keras-style table and the settings below it, as lines of text. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +62,16 @@ public final class Perplexity {
 
     /** One input line's share: the tokens it holds (its line-end token included) and their log10 probability. */
     public record Line(long number, String text, int tokens, int oovs, double log10Probability) {
+        /** The fields under the command line's JSON names, in the order of the text output. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("line", number);
+            fields.put("log10_probability", log10Probability);
+            fields.put("tokens", tokens);
+            fields.put("oovs", oovs);
+            fields.put("text", text);
+            return fields;
+        }
     }
 
     /** Receives per-line results in input order; returns false to stop reading. */
@@ -84,6 +95,25 @@ public final class Perplexity {
                          double lnLikelihood, double crossEntropyBits, double perplexity,
                          Double perplexityExcludingOovs, String context, double seconds, double tokensPerSecond,
                          boolean complete) {
+        /** The figures under the command line's JSON names. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("text", text);
+            fields.put("model", model);
+            fields.put("context", context);
+            fields.put("lines", lines);
+            fields.put("tokens", tokens);
+            fields.put("oovs", oovs);
+            fields.put("log10_likelihood", log10Likelihood);
+            fields.put("ln_likelihood", lnLikelihood);
+            fields.put("cross_entropy_bits", crossEntropyBits);
+            fields.put("perplexity", perplexity);
+            fields.put("perplexity_excluding_oovs", perplexityExcludingOovs);
+            fields.put("seconds", seconds);
+            fields.put("tokens_per_second", tokensPerSecond);
+            return fields;
+        }
+
         /** Readable lines, one figure each. */
         public List<String> describe() {
             List<String> lines = new ArrayList<>();

@@ -87,10 +87,11 @@ class PerplexityCommandTest {
         CliRun json = CliRun.of("perplexity", "-m", model, "--per-line", "--json", "-q", text.toString());
         assertEquals("", json.err());
         JsonNode third = Json.mapper().readTree(json.out().lines().toList().get(2));
-        assertEquals(3, third.get("number").asInt());
+        assertEquals(3, third.get("line").asInt());
         assertEquals("the zebra sat on the mat .", third.get("text").asText());
         assertEquals(8, third.get("tokens").asInt());
         assertEquals(1, third.get("oovs").asInt());
+        assertEquals(Double.parseDouble(lines.get(2).split("\t")[0]), third.get("log10_probability").asDouble(), 1e-6);
     }
 
     @Test

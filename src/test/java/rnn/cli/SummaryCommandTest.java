@@ -58,10 +58,12 @@ class SummaryCommandTest {
         for (JsonNode layer : summary.get("layers")) {
             total += layer.get("parameters").asLong();
         }
-        assertEquals(ModelStore.load(model).model().parameters().count(), summary.get("totalParameters").asLong());
-        assertEquals(total, summary.get("totalParameters").asLong());
+        assertEquals(ModelStore.load(model).model().parameters().count(), summary.get("total_parameters").asLong());
+        assertEquals(total, summary.get("total_parameters").asLong());
         assertEquals("decoder", summary.get("layers").get(2).get("name").asText());
         assertEquals(6, summary.get("sequences").get("window").asInt());
+        assertEquals(1, summary.get("history").get("epochs_completed").asInt());
+        assertTrue(summary.get("provenance").has("rnn"));
     }
 
     @Test
