@@ -29,6 +29,9 @@ import rnn.RnnException;
                 AutoComplete.GenerateCompletion.class,
                 TrainCommand.class,
                 PredictCommand.class,
+                GenerateCommand.class,
+                PerplexityCommand.class,
+                SummaryCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })

@@ -21,12 +21,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import rnn.InvalidConfigException;
 import rnn.checkpoint.Json;
+import rnn.workflow.Generator;
 import rnn.workflow.Predictor;
 
 /** rnn predict: the most probable next words after a context. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Rank the next word after TEXT (or after each line of stdin when no TEXT is given).",
-                "Prints word<TAB>probability lines; --json prints one JSON object per context."})
+                "Prints word<TAB>probability lines; --json prints one JSON object per context.",
+                "--complete N instead extends the context greedily by N words (the most probable word each step, "
+                        + "never <unk>; window models re-read their last W words each step) and prints the completed "
+                        + "text on one line (line breaks shown as spaces); --json prints "
+                        + "{\"context\",\"completion\",\"text\",\"unknown\"}."})
 public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,20 +51,29 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per context.")
     boolean json;
 
+    @Option(names = "--complete", paramLabel = "N", description = "Print the context extended greedily by N words instead of the ranking.")
+    Integer complete;
+
+    private Generator generator;
+
     @Override
     public Integer call() throws IOException {
         if (top < 1) {
             throw new InvalidConfigException("-k must be positive, got " + top);
         }
+        if (complete != null && complete < 1) {
+            throw new InvalidConfigException("--complete must be at least 1, got " + complete);
+        }
         Predictor predictor = Predictor.open(model);
+        generator = complete == null ? null : new Generator(predictor.model());
         PrintWriter out = spec.commandLine().getOut();
         if (!text.isEmpty()) {
-            print(predictor.rank(String.join(" ", text), top), out);
+            answer(predictor, String.join(" ", text), out);
             return ExitCodes.OK;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-            print(predictor.rank(line, top), out);
+            answer(predictor, line, out);
             out.flush(); // one answer per input line, so it can sit in a long-running pipe
             if (out.checkError()) {
                 break;
@@ -68,11 +82,34 @@ public final class PredictCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void print(Predictor.Ranking ranking, PrintWriter out) {
-        if (!ranking.unknownWords().isEmpty() && !verbosity.quiet()) {
-            spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
-                    + String.join(" ", ranking.unknownWords()));
+    private void answer(Predictor predictor, String context, PrintWriter out) {
+        if (generator == null) {
+            print(predictor.rank(context, top), out);
+            return;
         }
+        Generator.Result result = generator.complete(context, complete);
+        reportUnknown(result.unknownWords());
+        if (json) {
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("context", result.context());
+            object.put("completion", result.completion());
+            object.put("text", result.text());
+            object.put("unknown", result.unknownWords());
+            out.println(Json.toJson(object));
+        } else {
+            out.println(result.text().replace("\r\n", " ").replace('\n', ' ').replace('\r', ' '));
+        }
+    }
+
+    private void reportUnknown(List<String> unknownWords) {
+        if (!unknownWords.isEmpty() && !verbosity.quiet()) {
+            spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
+                    + String.join(" ", unknownWords));
+        }
+    }
+
+    private void print(Predictor.Ranking ranking, PrintWriter out) {
+        reportUnknown(ranking.unknownWords());
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("context", ranking.context());

@@ -16,9 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * A tied model has no {@code decoder.weight}: the decoder reads {@code embedding.weight}.
  */
 public final class Parameters {
-    public static final String EMBEDDING = "embedding.weight";
-    public static final String DECODER_WEIGHT = "decoder.weight";
-    public static final String DECODER_BIAS = "decoder.bias";
+    public static final String EMBEDDING = ParameterShapes.EMBEDDING;
+    public static final String DECODER_WEIGHT = ParameterShapes.DECODER_WEIGHT;
+    public static final String DECODER_BIAS = ParameterShapes.DECODER_BIAS;
 
     private final Map<String, INDArray> values;
     private final Map<String, INDArray> gradients;
@@ -31,41 +31,24 @@ public final class Parameters {
     }
 
     public static String weightIh(int layer) {
-        return "rnn.weight_ih_l" + layer;
+        return ParameterShapes.weightIh(layer);
     }
 
     public static String weightHh(int layer) {
-        return "rnn.weight_hh_l" + layer;
+        return ParameterShapes.weightHh(layer);
     }
 
     public static String biasIh(int layer) {
-        return "rnn.bias_ih_l" + layer;
+        return ParameterShapes.biasIh(layer);
     }
 
     public static String biasHh(int layer) {
-        return "rnn.bias_hh_l" + layer;
+        return ParameterShapes.biasHh(layer);
     }
 
-    /** The expected name -> shape of every parameter of a model, in a fixed order. */
+    /** The expected name -> shape of every parameter of a model, in a fixed order; see {@link ParameterShapes#of}. */
     public static Map<String, long[]> shapes(ModelConfig config) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        long v = config.vocabSize();
-        long h = config.hiddenSize();
-        long gh = (long) config.cell().gates() * h;
-        if (!config.oneHot()) {
-            shapes.put(EMBEDDING, new long[] {v, config.embeddingSize()});
-        }
-        for (int k = 0; k < config.layers(); k++) {
-            shapes.put(weightIh(k), new long[] {gh, config.inputSize(k)});
-            shapes.put(weightHh(k), new long[] {gh, h});
-            shapes.put(biasIh(k), new long[] {gh});
-            shapes.put(biasHh(k), new long[] {gh});
-        }
-        if (!config.tied()) {
-            shapes.put(DECODER_WEIGHT, new long[] {v, h});
-        }
-        shapes.put(DECODER_BIAS, new long[] {v});
-        return shapes;
+        return ParameterShapes.of(config);
     }
 
     /** Parameter values by name, in a fixed order; the arrays are live (updated in place). */

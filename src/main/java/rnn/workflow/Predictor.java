@@ -1,6 +1,5 @@
 package rnn.workflow;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,7 +7,6 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
@@ -44,14 +42,7 @@ public final class Predictor {
     }
 
     static Path resolve(Path directory) {
-        if (directory != null) {
-            return directory;
-        }
-        Path latest = Path.of("models", ModelStore.LATEST);
-        if (!Files.exists(latest)) {
-            throw new RnnException("no model given and models/latest does not exist; train one first or pass -m DIR");
-        }
-        return latest;
+        return ModelDirectory.resolve(directory);
     }
 
     public ModelStore.LoadedModel model() {

@@ -1,0 +1,72 @@
+package rnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import rnn.checkpoint.Json;
+import rnn.text.TextSource;
+import rnn.workflow.Perplexity;
+
+/** rnn perplexity: how well a model predicts a text. */
+@Command(name = "perplexity", mixinStandardHelpOptions = true,
+        description = {"Score a text with a trained model: tokens, OOVs, log-likelihood, cross-entropy and perplexity.",
+                "Conventions: the text is tokenized with the model's tokenizer, line ends as in training (<eos> and "
+                        + "the char model's newline count as tokens). Every token is predicted from the tokens before "
+                        + "it, the first from the zero start state. perplexity = 10^(-sum log10 p / N) = exp(mean -ln p) "
+                        + "over all N tokens; OOVs (tokens not in the vocabulary, scored as <unk>; a literal <unk> is "
+                        + "not an OOV) are included, and 'excluding OOVs' leaves their probabilities out of the sum "
+                        + "and of N, as KenLM does.",
+                "Stream models carry their state over the whole text; window models read each token's up to W "
+                        + "preceding tokens from the zero state. Contexts run across line ends in both.",
+                "--per-line prints log10prob<TAB>tokens<TAB>oovs<TAB>text for each input line (each token counted "
+                        + "in its own line, line-end token included) and the summary on stderr."})
+public final class PerplexityCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    VerbosityMixin verbosity;
+
+    @Parameters(index = "0", paramLabel = "FILE|-", description = "UTF-8 text to score, or - for stdin.")
+    String file;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    Path model;
+
+    @Option(names = "--per-line", description = "One result per input line instead of the summary.")
+    boolean perLine;
+
+    @Option(names = "--json", description = "JSON: one object for the summary, or one per line with --per-line.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Perplexity.Report report = Perplexity.score(model, TextSource.of(file), perLine ? line -> {
+            out.println(json ? Json.toJson(line.fields())
+                    : String.format(Locale.ROOT, "%.6f\t%d\t%d\t%s", line.log10Probability(), line.tokens(), line.oovs(),
+                            line.text()));
+            out.flush();
+            return !out.checkError();
+        } : null);
+        if (!perLine) {
+            out.println(json ? Json.toJson(report.fields()) : String.join("\n", report.describe()));
+        } else if (!verbosity.quiet()) {
+            report.describe().forEach(line -> err.println("rnn perplexity: " + line));
+        }
+        if (verbosity.level() >= 1) {
+            err.printf(Locale.ROOT, "rnn perplexity: scored %d tokens in %.2f s (%.0f tokens/s)%n", report.tokens(),
+                    report.seconds(), report.tokensPerSecond());
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,237 @@
+package rnn.workflow;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import rnn.checkpoint.CheckpointFormatException;
+import rnn.checkpoint.Json;
+import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.SafetensorsHeader;
+import rnn.checkpoint.TensorInfo;
+import rnn.engine.CellType;
+import rnn.engine.ModelConfig;
+import rnn.engine.Objective;
+import rnn.engine.ParameterShapes;
+import rnn.train.EpochResult;
+import rnn.train.TrainConfig;
+
+/**
+ * A model described from model.json and the safetensors header alone, Keras {@code summary()}
+ * style: layers, output shapes, parameter counts, then the settings and history. Reads no
+ * weights and never touches ND4J, so it answers in a fraction of a second.
+ * The weights file's header is checked against the architecture (names and shapes), as loading would.
+ */
+public record ModelSummary(String directory, List<Layer> layers, long totalParameters,
+                           int vocabularySize, String tokenizer, Sequences sequences, History history,
+                           ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance) {
+
+    private static final ObjectMapper SNAKE_CASE = Json.mapper().copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    /** One row of the table; {@code outputShape} as Keras prints it, with "batch" for the batch dimension. */
+    public record Layer(String name, String type, String outputShape, long parameters, List<String> tensors) {
+    }
+
+    /** How the model reads text. */
+    public record Sequences(int window, int stride, String objective, boolean stateful, int batchSize) {
+    }
+
+    /** What training achieved. */
+    public record History(int epochsCompleted, long steps, Integer bestEpoch, Double bestValidationLoss,
+                          Double bestValidationPerplexity, Double lastTrainLoss, int epochsPlanned) {
+    }
+
+    /** Describes the model in {@code directory} (models/latest when null). */
+    public static ModelSummary read(Path directory) {
+        Path dir = ModelDirectory.resolve(directory);
+        ModelManifest manifest = ModelStore.readManifest(dir);
+        checkStoredTensors(dir.resolve(ModelStore.WEIGHTS), manifest.architecture());
+        return of(dir.toString(), manifest);
+    }
+
+    static ModelSummary of(String directory, ModelManifest manifest) {
+        ModelConfig a = manifest.architecture();
+        TrainConfig t = manifest.training();
+        Map<String, long[]> shapes = ParameterShapes.of(a);
+        boolean last = t.objective() == Objective.LAST;
+        String steps = "batch, " + t.window() + ", ";
+        List<Layer> layers = new ArrayList<>();
+        if (a.oneHot()) {
+            layers.add(new Layer("one_hot", "OneHot", "(" + steps + a.vocabSize() + ")", 0, List.of()));
+        } else {
+            layers.add(layer("embedding", "Embedding", "(" + steps + a.embeddingSize() + ")", shapes,
+                    ParameterShapes.EMBEDDING));
+        }
+        int dropouts = 0;
+        String cellName = cellName(a.cell());
+        for (int k = 0; k < a.layers(); k++) {
+            if (a.dropout() > 0 && !(k == 0 && a.oneHot())) {
+                layers.add(dropout(dropouts++, "(" + steps + a.inputSize(k) + ")", a.dropout()));
+            }
+            boolean top = k == a.layers() - 1;
+            String shape = top && last ? "(batch, " + a.hiddenSize() + ")" : "(" + steps + a.hiddenSize() + ")";
+            layers.add(layer(cellName.toLowerCase(Locale.ROOT) + (k == 0 ? "" : "_" + k), cellType(a.cell()), shape,
+                    shapes, ParameterShapes.weightIh(k), ParameterShapes.weightHh(k), ParameterShapes.biasIh(k),
+                    ParameterShapes.biasHh(k)));
+        }
+        String topShape = last ? "(batch, " : "(" + steps;
+        if (a.dropout() > 0) {
+            layers.add(dropout(dropouts, topShape + a.hiddenSize() + ")", a.dropout()));
+        }
+        if (a.tied()) {
+            layers.add(layer("decoder", "Dense, weights tied to embedding", topShape + a.vocabSize() + ")", shapes,
+                    ParameterShapes.DECODER_BIAS));
+        } else {
+            layers.add(layer("decoder", "Dense", topShape + a.vocabSize() + ")", shapes,
+                    ParameterShapes.DECODER_WEIGHT, ParameterShapes.DECODER_BIAS));
+        }
+        long total = 0;
+        for (long[] shape : shapes.values()) {
+            total += ParameterShapes.elements(shape);
+        }
+        String tokenizer = t.tokenizer() + (t.lowercase() ? ", lowercase" : "");
+        Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
+                t.stateful(), t.batchSize());
+        return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
+                sequences, history(manifest.progress(), t.epochs()), manifest.corpus(), manifest.provenance());
+    }
+
+    /** One JSON object with snake_case names, like the command line's other JSON output. */
+    public String toJson() {
+        try {
+            return SNAKE_CASE.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a summary always serialises", e);
+        }
+    }
+
+    /** The Keras-style table and the settings below it, as lines of text. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        String rule = "_".repeat(78);
+        lines.add("Model: " + directory);
+        lines.add(rule);
+        lines.add(String.format(Locale.ROOT, " %-40s %-24s %10s", "Layer (type)", "Output Shape", "Param #"));
+        lines.add("=".repeat(78));
+        for (Layer layer : layers) {
+            lines.add(String.format(Locale.ROOT, " %-40s %-24s %,10d", layer.name() + " (" + layer.type() + ")",
+                    layer.outputShape(), layer.parameters()));
+        }
+        lines.add("=".repeat(78));
+        lines.add(String.format(Locale.ROOT, "Total params: %,d (%s as float32)", totalParameters,
+                megabytes(totalParameters * 4)));
+        lines.add(String.format(Locale.ROOT, "Trainable params: %,d", totalParameters));
+        lines.add(String.format(Locale.ROOT, "Non-trainable params: 0"));
+        lines.add(rule);
+        lines.add(String.format(Locale.ROOT, "vocabulary: %,d tokens (<unk> included); tokenizer %s", vocabularySize,
+                tokenizer));
+        lines.add(sequences.stateful()
+                ? String.format(Locale.ROOT, "sequences: stream, %d parallel streams in chunks of %d, state carried",
+                        sequences.batchSize(), sequences.window())
+                : String.format(Locale.ROOT, "sequences: windows of %d, stride %d, objective %s, batch %d",
+                        sequences.window(), sequences.stride(), sequences.objective(), sequences.batchSize()));
+        lines.add(describeHistory());
+        if (corpus != null) {
+            lines.add(String.format(Locale.ROOT, "corpus: %s, %,d tokens (%,d training, %,d validation)",
+                    corpus.name(), corpus.tokens(), corpus.trainTokens(), corpus.validationTokens()));
+        }
+        if (provenance != null) {
+            lines.add("provenance: rnn " + provenance.rnn() + ", created " + provenance.created() + ", "
+                    + provenance.java() + ", " + provenance.os() + " " + provenance.arch() + ", " + provenance.backend());
+        }
+        return lines;
+    }
+
+    private String describeHistory() {
+        if (history.epochsCompleted() == 0) {
+            return "training: no epoch completed yet (" + history.epochsPlanned() + " planned)";
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "training: %d of %d epochs completed (%,d steps)", history.epochsCompleted(), history.epochsPlanned(),
+                history.steps()));
+        if (history.lastTrainLoss() != null) {
+            line.append(String.format(Locale.ROOT, "; last train loss %.4f", history.lastTrainLoss()));
+        }
+        if (history.bestValidationLoss() != null) {
+            line.append(String.format(Locale.ROOT, "; best validation loss %.4f (perplexity %.2f) at epoch %d",
+                    history.bestValidationLoss(), history.bestValidationPerplexity(), history.bestEpoch()));
+        } else {
+            line.append("; no validation data");
+        }
+        return line.toString();
+    }
+
+    private static History history(ModelManifest.Progress progress, int planned) {
+        if (progress == null) {
+            return new History(0, 0, null, null, null, null, planned);
+        }
+        List<EpochResult> epochs = progress.history();
+        Double lastTrain = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1).trainLoss();
+        Double best = progress.bestValidationLoss();
+        return new History(progress.epochsCompleted(), progress.steps(), best == null ? null : progress.bestEpoch(),
+                best, best == null ? null : Math.exp(best), lastTrain, planned);
+    }
+
+    private static Layer layer(String name, String type, String shape, Map<String, long[]> shapes, String... tensors) {
+        long count = 0;
+        for (String tensor : tensors) {
+            count += ParameterShapes.elements(shapes.get(tensor));
+        }
+        return new Layer(name, type, shape, count, List.of(tensors));
+    }
+
+    private static Layer dropout(int index, String shape, double rate) {
+        return new Layer(index == 0 ? "dropout" : "dropout_" + index, String.format(Locale.ROOT, "Dropout %s", rate),
+                shape, 0, List.of());
+    }
+
+    private static String cellName(CellType cell) {
+        return switch (cell) {
+            case RNN -> "simple_rnn";
+            case LSTM -> "lstm";
+            case GRU, GRU_CLASSIC -> "gru";
+        };
+    }
+
+    private static String cellType(CellType cell) {
+        return switch (cell) {
+            case RNN -> "SimpleRNN";
+            case LSTM -> "LSTM";
+            case GRU -> "GRU";
+            case GRU_CLASSIC -> "GRU, classic";
+        };
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+    }
+
+    /** Checks model.safetensors' header against the architecture, as loading would. */
+    private static void checkStoredTensors(Path file, ModelConfig architecture) {
+        SafetensorsHeader header = SafetensorsHeader.read(file);
+        Map<String, TensorInfo> stored = new LinkedHashMap<>();
+        for (TensorInfo tensor : header.tensors()) {
+            stored.put(tensor.name(), tensor);
+        }
+        for (Map.Entry<String, long[]> entry : ParameterShapes.of(architecture).entrySet()) {
+            TensorInfo tensor = stored.get(entry.getKey());
+            if (tensor == null) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is missing");
+            }
+            if (!Arrays.equals(tensor.shape(), entry.getValue())) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' has shape "
+                        + Arrays.toString(tensor.shape()) + ", the model needs " + Arrays.toString(entry.getValue()));
+            }
+        }
+    }
+}

@@ -1,0 +1,455 @@
+package rnn.workflow;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import rnn.RnnException;
+import rnn.checkpoint.ModelStore;
+import rnn.engine.Batch;
+import rnn.engine.LanguageModel;
+import rnn.engine.Objective;
+import rnn.engine.Parameters;
+import rnn.engine.RecurrentState;
+import rnn.engine.loss.Softmax;
+import rnn.text.LineReader;
+import rnn.text.TextSource;
+import rnn.text.Tokenizer;
+import rnn.text.TokenizerSpec;
+import rnn.text.Vocabulary;
+import rnn.train.TrainConfig;
+
+/**
+ * Scores a text with a saved model: the probability the model gives each token after the tokens
+ * before it, summed in log space.
+ *
+ * <p>Conventions (KenLM's, with its "excluding OOVs" figure):
+ * <ul>
+ * <li>The text is tokenized with the model's own tokenizer, with its line-end token after every
+ * line as in training ({@code <eos>} for whitespace, {@code "\n"} for char, none for word/regex);
+ * line-end tokens count as tokens.</li>
+ * <li>Every token is predicted, the first one from the zero start state (the decoder bias alone).</li>
+ * <li>A token the vocabulary lacks is an OOV: it is scored as {@code <unk>}. A literal
+ * {@code <unk>} in the text is an ordinary token, not an OOV.</li>
+ * <li>perplexity = 10^(-sum log10 p / N) = exp(mean of -ln p) over all N tokens; excluding OOVs,
+ * the OOV tokens' own probabilities leave the sum and N (they still serve as context).</li>
+ * <li>Context as in training: a stream model ({@code --stateful}) carries its state over the whole
+ * text, in chunks of {@value #STREAM_CHUNK} steps with batch 1 (exactly one pass); a window model
+ * reads each token's up to W preceding tokens from the zero state, W steps of work per token, in
+ * batches of {@value #WINDOW_BATCH} windows.</li>
+ * </ul>
+ * Contexts run across line ends in both modes, as in training; per-line figures attribute each
+ * token to the line it came from. The text is read once, in constant memory, so stdin works.
+ */
+public final class Perplexity {
+    /** Steps per forward pass for stream models. */
+    public static final int STREAM_CHUNK = 256;
+    /** Windows per forward pass for window models. */
+    public static final int WINDOW_BATCH = 256;
+    private static final int WINDOW_CHUNK = 8 * WINDOW_BATCH;
+    private static final double LN10 = Math.log(10);
+
+    private Perplexity() {
+    }
+
+    /** One input line's share: the tokens it holds (its line-end token included) and their log10 probability. */
+    public record Line(long number, String text, int tokens, int oovs, double log10Probability) {
+        /** The fields under the command line's JSON names, in the order of the text output. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("line", number);
+            fields.put("log10_probability", log10Probability);
+            fields.put("tokens", tokens);
+            fields.put("oovs", oovs);
+            fields.put("text", text);
+            return fields;
+        }
+    }
+
+    /** Receives per-line results in input order; returns false to stop reading. */
+    @FunctionalInterface
+    public interface LineSink {
+        boolean accept(Line line);
+    }
+
+    /**
+     * The figures for the whole text.
+     *
+     * @param log10Likelihood         sum of log10 p over every token, OOVs included
+     * @param lnLikelihood            the same in natural log
+     * @param crossEntropyBits        -sum log2 p / N: bits per token
+     * @param perplexity              10^(-log10Likelihood / N)
+     * @param perplexityExcludingOovs the same over the in-vocabulary tokens only (null if all are OOVs)
+     * @param context                 how tokens were given context
+     * @param complete                false if the line sink stopped the pass early
+     */
+    public record Report(String text, String model, long lines, long tokens, long oovs, double log10Likelihood,
+                         double lnLikelihood, double crossEntropyBits, double perplexity,
+                         Double perplexityExcludingOovs, String context, double seconds, double tokensPerSecond,
+                         boolean complete) {
+        /** The figures under the command line's JSON names. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("text", text);
+            fields.put("model", model);
+            fields.put("context", context);
+            fields.put("lines", lines);
+            fields.put("tokens", tokens);
+            fields.put("oovs", oovs);
+            fields.put("log10_likelihood", log10Likelihood);
+            fields.put("ln_likelihood", lnLikelihood);
+            fields.put("cross_entropy_bits", crossEntropyBits);
+            fields.put("perplexity", perplexity);
+            fields.put("perplexity_excluding_oovs", perplexityExcludingOovs);
+            fields.put("seconds", seconds);
+            fields.put("tokens_per_second", tokensPerSecond);
+            return fields;
+        }
+
+        /** Readable lines, one figure each. */
+        public List<String> describe() {
+            List<String> lines = new ArrayList<>();
+            lines.add("text: " + text);
+            lines.add("model: " + model);
+            lines.add("context: " + context);
+            lines.add(String.format(Locale.ROOT, "tokens: %d (%d OOVs)", tokens, oovs));
+            lines.add(String.format(Locale.ROOT, "log-likelihood: %.4f (log10), %.4f (ln)", log10Likelihood, lnLikelihood));
+            lines.add(String.format(Locale.ROOT, "cross-entropy: %.4f bits/token", crossEntropyBits));
+            lines.add(String.format(Locale.ROOT, "perplexity: %.4f", perplexity));
+            lines.add("perplexity excluding OOVs: " + (perplexityExcludingOovs == null ? "n/a (every token is an OOV)"
+                    : String.format(Locale.ROOT, "%.4f", perplexityExcludingOovs)));
+            return lines;
+        }
+    }
+
+    /** Scores {@code text} with the model in {@code directory} (models/latest when null). */
+    public static Report score(Path directory, TextSource text, LineSink lines) {
+        return score(ModelStore.load(ModelDirectory.resolve(directory)), text, lines);
+    }
+
+    /** Scores {@code text}; {@code lines} (may be null) gets each line's share as soon as it is complete. */
+    public static Report score(ModelStore.LoadedModel loaded, TextSource text, LineSink lines) {
+        return score(loaded, text, lines, STREAM_CHUNK, WINDOW_CHUNK, WINDOW_BATCH);
+    }
+
+    /** With other chunk and batch sizes, which must not change any figure (tests use tiny ones). */
+    static Report score(ModelStore.LoadedModel loaded, TextSource text, LineSink lines, int streamChunk,
+                        int windowChunk, int windowBatch) {
+        TrainConfig training = loaded.manifest().training();
+        Scorer scorer = training.stateful() ? new StreamScorer(loaded.model(), streamChunk)
+                : new WindowScorer(loaded.model(), training.window(), windowChunk, windowBatch);
+        return new Run(loaded, lines, scorer).score(text);
+    }
+
+    /** One pass: tokens are buffered into chunks, scored, and credited to their lines. */
+    private static final class Run {
+        private final ModelStore.LoadedModel loaded;
+        private final LineSink sink;
+        private final Tokenizer tokenizer;
+        private final String lineEnd;
+        private final Scorer scorer;
+        private final int[] ids;
+        private final boolean[] oov;
+        private final PendingLine[] owner;
+        private final double[] lnP;
+        private final ArrayDeque<PendingLine> pending = new ArrayDeque<>();
+        private int buffered;
+        private long tokens;
+        private long oovs;
+        private long lineCount;
+        private double lnSum;
+        private double lnSumKnown;
+        private boolean open = true;
+
+        Run(ModelStore.LoadedModel loaded, LineSink sink, Scorer scorer) {
+            this.loaded = loaded;
+            this.sink = sink;
+            TrainConfig training = loaded.manifest().training();
+            this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
+            this.lineEnd = tokenizer.lineEndToken().orElse(null);
+            this.scorer = scorer;
+            int chunk = scorer.chunk();
+            ids = new int[chunk];
+            oov = new boolean[chunk];
+            owner = new PendingLine[chunk];
+            lnP = new double[chunk];
+        }
+
+        Report score(TextSource text) {
+            long started = System.nanoTime();
+            try (LineReader reader = text.open()) {
+                for (String line = reader.readLine(); line != null && open; line = reader.readLine()) {
+                    PendingLine current = new PendingLine(++lineCount, sink == null ? null : line);
+                    pending.add(current);
+                    tokenizer.tokenize(line, token -> add(token, current));
+                    if (lineEnd != null) {
+                        add(lineEnd, current);
+                    }
+                    current.read = true;
+                    emitFinished();
+                }
+            }
+            if (open) {
+                flush();
+                emitFinished();
+            }
+            if (tokens == 0) {
+                throw new RnnException(text.name() + ": no tokens to score (is it empty?)");
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long known = tokens - oovs;
+            return new Report(text.name(), loaded.directory().toString(), lineCount, tokens, oovs, lnSum / LN10, lnSum,
+                    -lnSum / tokens / Math.log(2), Math.exp(-lnSum / tokens),
+                    known == 0 ? null : Math.exp(-lnSumKnown / known), scorer.describe(), seconds,
+                    tokens / Math.max(seconds, 1e-9), open);
+        }
+
+        private boolean add(String token, PendingLine line) {
+            int id = loaded.vocabulary().id(token);
+            ids[buffered] = id;
+            oov[buffered] = id == Vocabulary.UNKNOWN_ID && !token.equals(Vocabulary.UNKNOWN_TOKEN);
+            owner[buffered] = line;
+            line.tokens++;
+            if (++buffered == ids.length) {
+                flush();
+            }
+            return true;
+        }
+
+        private void flush() {
+            if (buffered == 0) {
+                return;
+            }
+            scorer.score(ids, buffered, lnP);
+            for (int i = 0; i < buffered; i++) {
+                PendingLine line = owner[i];
+                line.scored++;
+                line.log10 += lnP[i] / LN10;
+                lnSum += lnP[i];
+                if (oov[i]) {
+                    line.oovs++;
+                    oovs++;
+                } else {
+                    lnSumKnown += lnP[i];
+                }
+                owner[i] = null;
+            }
+            tokens += buffered;
+            buffered = 0;
+        }
+
+        /** Hands every finished line at the front of the queue to the sink, in order. */
+        private void emitFinished() {
+            while (!pending.isEmpty() && pending.peek().finished()) {
+                PendingLine line = pending.poll();
+                if (sink != null && open) {
+                    open = sink.accept(new Line(line.number, line.text, line.tokens, line.oovs, line.log10));
+                }
+            }
+        }
+    }
+
+    private static final class PendingLine {
+        final long number;
+        final String text;
+        int tokens;
+        int scored;
+        int oovs;
+        double log10;
+        boolean read;
+
+        PendingLine(long number, String text) {
+            this.number = number;
+            this.text = text;
+        }
+
+        boolean finished() {
+            return read && scored == tokens;
+        }
+    }
+
+    /** Natural-log probabilities of successive tokens of one text, each given everything before it. */
+    private abstract static class Scorer {
+        final LanguageModel model;
+        private final Map<Integer, INDArray> work = new HashMap<>();
+        private double[] startLogProbabilities;
+
+        Scorer(LanguageModel model) {
+            this.model = model;
+        }
+
+        /** How many tokens a call should get at most. */
+        abstract int chunk();
+
+        /** Fills lnP[0..n) for ids[0..n), the next n tokens of the text. */
+        abstract void score(int[] ids, int n, double[] lnP);
+
+        abstract String describe();
+
+        /** ln p(id) from the zero start state: the softmax of the decoder bias. */
+        double fromStart(int id) {
+            if (startLogProbabilities == null) {
+                double[] bias = model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+                double max = Double.NEGATIVE_INFINITY;
+                for (double z : bias) {
+                    max = Math.max(max, z);
+                }
+                double sum = 0;
+                for (double z : bias) {
+                    sum += Math.exp(z - max);
+                }
+                double logSum = max + Math.log(sum);
+                startLogProbabilities = new double[bias.length];
+                for (int i = 0; i < bias.length; i++) {
+                    startLogProbabilities[i] = bias[i] - logSum;
+                }
+            }
+            return startLogProbabilities[id];
+        }
+
+        /** Target log-probabilities of each row of {@code logits}. */
+        double[] logProbabilities(INDArray logits, int[] targets) {
+            INDArray buffer = work.computeIfAbsent((int) logits.size(0),
+                    rows -> Nd4j.create(logits.dataType(), logits.shape()));
+            return Softmax.into(logits, targets, buffer).targetLogProbabilities();
+        }
+    }
+
+    /** Stream models: one sequence, state carried from chunk to chunk, every position predicted. */
+    private static final class StreamScorer extends Scorer {
+        private final RecurrentState state;
+        private final int[] inputs;
+        private final int[] targets;
+        private int previous = -1;
+
+        StreamScorer(LanguageModel model, int chunk) {
+            super(model);
+            state = model.newState(1);
+            inputs = new int[chunk];
+            targets = new int[chunk];
+        }
+
+        @Override
+        int chunk() {
+            return inputs.length;
+        }
+
+        @Override
+        String describe() {
+            return "stream (state carried over the whole text)";
+        }
+
+        @Override
+        void score(int[] ids, int n, double[] lnP) {
+            int from = 0;
+            if (previous < 0) {
+                lnP[0] = fromStart(ids[0]);
+                previous = ids[0];
+                from = 1;
+            }
+            int steps = n - from;
+            if (steps == 0) {
+                return;
+            }
+            inputs[0] = previous;
+            System.arraycopy(ids, from, inputs, 1, steps - 1);
+            System.arraycopy(ids, from, targets, 0, steps);
+            INDArray logits = model.logits(new Batch(1, steps, inputs, null, Objective.ALL), state);
+            double[] scored = logProbabilities(logits, targets);
+            System.arraycopy(scored, 0, lnP, from, steps);
+            previous = ids[n - 1];
+        }
+    }
+
+    /**
+     * Window models: the token at position p is predicted from the min(p, W) tokens before it,
+     * starting from the zero state, as in training and in {@link Predictor}. Positions below W
+     * (the start of the text) come from one run over the first tokens, every position predicted;
+     * the rest from windows of exactly W, batched, only the last position predicted.
+     */
+    private static final class WindowScorer extends Scorer {
+        private final int window;
+        private final int chunk;
+        private final int batch;
+        /** The last (at most W) tokens before the current chunk, then the chunk. */
+        private final int[] extended;
+        private int tail;
+        private final int[] inputs;
+        private final int[] targets;
+        private final int[] rowOf;
+
+        WindowScorer(LanguageModel model, int window, int chunk, int batch) {
+            super(model);
+            this.window = window;
+            this.chunk = chunk;
+            this.batch = batch;
+            this.extended = new int[window + chunk];
+            this.inputs = new int[batch * window];
+            this.targets = new int[batch];
+            this.rowOf = new int[batch];
+        }
+
+        @Override
+        int chunk() {
+            return chunk;
+        }
+
+        @Override
+        String describe() {
+            return "window (each token from up to " + window + " preceding tokens, zero start state)";
+        }
+
+        @Override
+        void score(int[] ids, int n, double[] lnP) {
+            System.arraycopy(ids, 0, extended, tail, n);
+            int end = tail + n;
+            int i = 0;
+            // While fewer than W tokens precede, `extended` holds the whole text so far from its start.
+            if (tail < window) {
+                int prefixEnd = Math.min(end, window);
+                if (tail == 0) {
+                    lnP[0] = fromStart(extended[0]);
+                }
+                int steps = prefixEnd - 1;
+                if (steps > 0) {
+                    int[] prefixTargets = new int[steps];
+                    System.arraycopy(extended, 1, prefixTargets, 0, steps);
+                    INDArray logits = model.logits(new Batch(1, steps, extended, null, Objective.ALL), null);
+                    double[] scored = logProbabilities(logits, prefixTargets);
+                    for (int p = Math.max(tail, 1); p < prefixEnd; p++) {
+                        lnP[p - tail] = scored[p - 1];
+                    }
+                }
+                i = prefixEnd - tail;
+            }
+            while (i < n) {
+                int count = Math.min(batch, n - i);
+                for (int b = 0; b < batch; b++) {
+                    int position = tail + i + Math.min(b, count - 1); // pad with the last window: same shape every time
+                    rowOf[b] = position;
+                    targets[b] = extended[position];
+                    for (int t = 0; t < window; t++) {
+                        inputs[t * batch + b] = extended[position - window + t];
+                    }
+                }
+                INDArray logits = model.logits(new Batch(batch, window, inputs, null, Objective.LAST), null);
+                double[] scored = logProbabilities(logits, targets);
+                for (int b = 0; b < count; b++) {
+                    lnP[rowOf[b] - tail] = scored[b];
+                }
+                i += count;
+            }
+            int keep = Math.min(window, end);
+            System.arraycopy(extended, end - keep, extended, 0, keep);
+            tail = keep;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package rnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import rnn.checkpoint.Json;
+import rnn.workflow.TestModels;
+
+/** rnn generate and rnn predict --complete through the command line. */
+class GenerateCommandTest {
+    @TempDir
+    static Path temp;
+    static String model;
+
+    @BeforeAll
+    static void train() {
+        model = TestModels.train(temp.resolve("model"), TestModels.Spec.windows(), TestModels.RHYMES, 10).toString();
+    }
+
+    @Test
+    void aFixedSeedRepeatsAndAnotherSeedDiffers() {
+        CliRun once = CliRun.of("generate", "-m", model, "--prime", "the cat", "-n", "25", "--temperature", "2", "--seed", "9");
+        CliRun twice = CliRun.of("generate", "-m", model, "--prime", "the cat", "-n", "25", "--temperature", "2", "--seed", "9");
+        CliRun other = CliRun.of("generate", "-m", model, "--prime", "the cat", "-n", "25", "--temperature", "2", "--seed", "10");
+        assertEquals(0, once.exitCode(), once.err());
+        assertEquals(once.out(), twice.out());
+        assertNotEquals(once.out(), other.out());
+        assertTrue(once.out().startsWith("the cat "), once.out());
+        assertTrue(once.out().endsWith("\n"));
+        assertEquals(1, once.out().lines().count(), "the word tokenizer has no line ends: one line of text");
+        assertEquals("", once.err(), "nothing but the text, and no seed without -v");
+    }
+
+    @Test
+    void temperatureZeroAndTopKOneAreTheGreedyCompletion() {
+        CliRun complete = CliRun.of("predict", "-m", model, "--complete", "15", "the", "dog");
+        CliRun cold = CliRun.of("generate", "-m", model, "--prime", "the dog", "-n", "15", "--temperature", "0");
+        CliRun topOne = CliRun.of("generate", "-m", model, "--prime", "the dog", "-n", "15", "--top-k", "1", "--seed", "4");
+        assertEquals(0, complete.exitCode(), complete.err());
+        assertEquals(1, complete.out().lines().count());
+        assertTrue(complete.out().startsWith("the dog "), complete.out());
+        assertEquals(complete.out(), cold.out());
+        assertEquals(complete.out(), topOne.out());
+    }
+
+    @Test
+    void completeWithJsonGivesContextCompletionAndText() throws Exception {
+        CliRun run = CliRun.of("predict", "-m", model, "--complete", "3", "--json", "Mary had a");
+        assertEquals(0, run.exitCode(), run.err());
+        var object = Json.mapper().readTree(run.out());
+        assertEquals("Mary had a", object.get("context").asText());
+        String completion = object.get("completion").asText();
+        assertFalse(completion.isBlank());
+        String text = object.get("text").asText();
+        assertTrue(text.startsWith("Mary had a ") && text.endsWith(completion), text + " / " + completion);
+        assertEquals(0, object.get("unknown").size());
+    }
+
+    @Test
+    void verboseNamesTheRandomSeedOnStderrOnly() {
+        CliRun run = CliRun.of("generate", "-m", model, "-n", "5", "-v");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("rnn generate: seed "), run.err());
+        assertFalse(run.out().contains("seed"));
+    }
+
+    @Test
+    void badValuesAreUsageErrorsBeforeAnyModelIsRead() {
+        String missing = temp.resolve("no-such-model").toString();
+        String[][] cases = {
+                {"generate", "-m", missing, "--temperature", "-1"},
+                {"generate", "-m", missing, "--temperature", "NaN"},
+                {"generate", "-m", missing, "--top-k", "0"},
+                {"generate", "-m", missing, "--top-p", "0"},
+                {"generate", "-m", missing, "--top-p", "1.5"},
+                {"generate", "-m", missing, "-n", "0"},
+                {"predict", "-m", missing, "--complete", "0", "x"}};
+        String[] options = {"--temperature", "--temperature", "--top-k", "--top-p", "--top-p", "-n", "--complete"};
+        for (int i = 0; i < cases.length; i++) {
+            CliRun run = CliRun.of(cases[i]);
+            assertEquals(2, run.exitCode(), String.join(" ", cases[i]) + " -> " + run.err());
+            assertTrue(run.firstErrorLine().contains(options[i]), run.err());
+        }
+    }
+
+    @Test
+    void aMissingModelIsOneLineAndExitOne() {
+        CliRun run = CliRun.of("generate", "-m", temp.resolve("nothing").toString());
+        assertEquals(1, run.exitCode());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.firstErrorLine().contains("no such model directory"), run.err());
+        assertEquals("", run.out());
+    }
+}

@@ -1,0 +1,130 @@
+package rnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import rnn.checkpoint.Json;
+import rnn.workflow.TestModels;
+
+/** rnn perplexity through the command line: output formats, stdin, exit codes. */
+class PerplexityCommandTest {
+    @TempDir
+    static Path temp;
+    static String model;
+    static Path text;
+    static final String TEXT = "Mary had a little lamb .\n\nthe zebra sat on the mat .\nthe cat ran home .\n";
+
+    @BeforeAll
+    static void train() throws IOException {
+        model = TestModels.train(temp.resolve("model"), TestModels.Spec.stream().withEpochs(2), TestModels.RHYMES, 4)
+                .toString();
+        text = temp.resolve("text.txt");
+        Files.writeString(text, TEXT);
+    }
+
+    @Test
+    void theSummaryNamesEveryFigure() {
+        CliRun run = CliRun.of("perplexity", "-m", model, text.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(List.of("text:", "model:", "context:", "tokens:", "log-likelihood:", "cross-entropy:",
+                "perplexity:", "perplexity excluding OOVs:"), lines.stream()
+                .map(l -> l.substring(0, l.indexOf(':') + 1)).toList());
+        assertTrue(run.out().contains("tokens: 22 (1 OOVs)"), "7 + 1 + 8 + 6 tokens, <eos> included: " + run.out());
+        assertTrue(run.out().contains("context: stream"), run.out());
+        assertEquals("", run.err());
+    }
+
+    @Test
+    void jsonHoldsTheSameFigures() throws IOException {
+        JsonNode summary = Json.mapper().readTree(CliRun.of("perplexity", "-m", model, "--json", text.toString()).out());
+        assertEquals(22, summary.get("tokens").asLong());
+        assertEquals(1, summary.get("oovs").asLong());
+        double log10 = summary.get("log10_likelihood").asDouble();
+        assertEquals(Math.pow(10, -log10 / 22), summary.get("perplexity").asDouble(), 1e-9 * summary.get("perplexity").asDouble());
+        assertEquals(log10 * Math.log(10), summary.get("ln_likelihood").asDouble(), 1e-9);
+        assertTrue(summary.get("perplexity_excluding_oovs").asDouble() > 0);
+        assertTrue(summary.get("tokens_per_second").asDouble() > 0);
+    }
+
+    @Test
+    void perLinePrintsLog10TokensOovsAndTheLine() throws IOException {
+        CliRun run = CliRun.of("perplexity", "-m", model, "--per-line", text.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        List<String> input = TEXT.lines().toList();
+        assertEquals(input.size(), lines.size());
+        double sum = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String[] fields = lines.get(i).split("\t", -1);
+            assertEquals(4, fields.length, lines.get(i));
+            assertTrue(fields[0].matches("-\\d+\\.\\d{6}"), fields[0]);
+            assertEquals(input.get(i), fields[3]);
+            sum += Double.parseDouble(fields[0]);
+        }
+        assertEquals("7\t0", lines.get(0).split("\t")[1] + "\t" + lines.get(0).split("\t")[2]);
+        assertEquals("1\t0\t", lines.get(1).substring(lines.get(1).indexOf('\t') + 1), "an empty line is its <eos>");
+        assertEquals("8\t1", lines.get(2).split("\t")[1] + "\t" + lines.get(2).split("\t")[2]);
+        assertTrue(run.err().contains("rnn perplexity: perplexity: "), "the summary goes to stderr: " + run.err());
+
+        JsonNode summary = Json.mapper().readTree(CliRun.of("perplexity", "-m", model, "--json", text.toString()).out());
+        assertEquals(summary.get("log10_likelihood").asDouble(), sum, 1e-5, "the lines add up to the whole");
+
+        CliRun json = CliRun.of("perplexity", "-m", model, "--per-line", "--json", "-q", text.toString());
+        assertEquals("", json.err());
+        JsonNode third = Json.mapper().readTree(json.out().lines().toList().get(2));
+        assertEquals(3, third.get("line").asInt());
+        assertEquals("the zebra sat on the mat .", third.get("text").asText());
+        assertEquals(8, third.get("tokens").asInt());
+        assertEquals(1, third.get("oovs").asInt());
+        assertEquals(Double.parseDouble(lines.get(2).split("\t")[0]), third.get("log10_probability").asDouble(), 1e-6);
+    }
+
+    @Test
+    void dashReadsStdin() {
+        InputStream original = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(TEXT.getBytes(StandardCharsets.UTF_8)));
+            CliRun piped = CliRun.of("perplexity", "-m", model, "-");
+            assertEquals(0, piped.exitCode(), piped.err());
+            CliRun file = CliRun.of("perplexity", "-m", model, text.toString());
+            assertEquals(file.out().replace("text: " + text, "text: stdin"), piped.out());
+        } finally {
+            System.setIn(original);
+        }
+    }
+
+    @Test
+    void failuresAreOneLine() throws IOException {
+        CliRun noModel = CliRun.of("perplexity", "-m", temp.resolve("nothing").toString(), text.toString());
+        assertEquals(1, noModel.exitCode());
+        assertEquals(1, noModel.err().lines().count(), noModel.err());
+        assertTrue(noModel.firstErrorLine().contains("no such model directory"), noModel.err());
+
+        CliRun noText = CliRun.of("perplexity", "-m", model, temp.resolve("missing.txt").toString());
+        assertEquals(1, noText.exitCode());
+        assertTrue(noText.firstErrorLine().contains("missing.txt: no such file"), noText.err());
+
+        Path empty = temp.resolve("empty.txt");
+        Files.writeString(empty, "");
+        CliRun nothing = CliRun.of("perplexity", "-m", model, empty.toString());
+        assertEquals(1, nothing.exitCode());
+        assertTrue(nothing.firstErrorLine().contains("no tokens"), nothing.err());
+
+        assertEquals(2, CliRun.of("perplexity", "-m", model).exitCode(), "FILE is required");
+    }
+}
