@@ -55,7 +55,7 @@ public final class TestModels {
                     Integer.MAX_VALUE, spec.window(), spec.stride(), spec.objective(), spec.stateful(), spec.cell(),
                     spec.layers(), spec.hidden(), spec.embedding(), spec.dropout(), spec.tied(), "uniform", 0.1, 0.0,
                     spec.epochs(), 8, true, "adam", spec.lr(), 0.0, 1.0, 0, false, 1.0, Loss.CROSS_ENTROPY, 0, 3, 0,
-                    0, directory.toString());
+                    0, 0, directory.toString());
             Training.start(config, false, new TrainingListener() { }, () -> false);
             return directory;
         } catch (IOException e) {
