@@ -1,5 +1,16 @@
 package rnn.train;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import rnn.RnnException;
 import rnn.InvalidConfigException;
 import rnn.text.Corpus;
 import rnn.text.Split;
@@ -47,10 +58,62 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
         return TokenizerSpec.parse(config.tokenizer(), config.lowercase()).tokenizer();
     }
 
+    /**
+     * The training text: one file or stdin, or several files read one after another as if
+     * concatenated (each ending its last line), so the vocabulary and fingerprint cover them all.
+     */
     private static TextSource source(TrainConfig config) {
-        if (config.corpora().size() > 1) {
-            throw new InvalidConfigException("one CORPUS per run for now; concatenate files first (cat a.txt b.txt | rnn train -)");
+        List<String> corpora = config.corpora();
+        if (corpora.size() == 1) {
+            return TextSource.of(corpora.get(0));
         }
-        return TextSource.of(config.corpora().get(0));
+        if (corpora.contains(TextSource.STDIN)) {
+            throw new InvalidConfigException("- (stdin) cannot be combined with other CORPUS files");
+        }
+        List<InputStream> parts = new ArrayList<>();
+        for (String corpus : corpora) {
+            Path path = Path.of(corpus);
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                throw new RnnException(corpus + ": " + (Files.isDirectory(path) ? "is a directory, not a text file"
+                        : "no such readable file"));
+            }
+            parts.add(new LazyFileStream(path));
+            parts.add(new ByteArrayInputStream(new byte[] {'\n'}));
+        }
+        return TextSource.of(new SequenceInputStream(Collections.enumeration(parts)), String.join(" + ", corpora));
+    }
+
+    /** Opens its file on first read, so many corpora do not hold many open files. */
+    private static final class LazyFileStream extends InputStream {
+        private final Path path;
+        private InputStream in;
+
+        LazyFileStream(Path path) {
+            this.path = path;
+        }
+
+        private InputStream in() throws IOException {
+            if (in == null) {
+                in = Files.newInputStream(path);
+            }
+            return in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return in().read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            return in().read(buffer, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+            }
+        }
     }
 }

@@ -49,6 +49,28 @@ class TrainPredictCommandTest {
     }
 
     @Test
+    void severalCorporaTrainAsOneTextAndResume() throws IOException {
+        Path first = temp.resolve("first.txt");
+        Path second = temp.resolve("second.txt");
+        Files.writeString(first, "alpha beta gamma delta\n".repeat(20));
+        Files.writeString(second, "epsilon zeta eta theta"); // no final newline: must not merge with the next file
+        Path model = temp.resolve("both");
+        CliRun train = CliRun.of("train", first.toString(), second.toString(), "-o", model.toString(),
+                "--epochs", "1", "--hidden", "8", "--embedding", "4", "--window", "4", "--quiet");
+        assertEquals(0, train.exitCode(), train.err());
+        var manifest = ModelStore.readManifest(model);
+        assertEquals(first + " + " + second, manifest.corpus().name());
+        assertEquals(20 * 4 + 4, manifest.corpus().tokens());
+        CliRun resume = CliRun.of("train", "--resume", model.toString(), "--epochs", "2", "--quiet");
+        assertEquals(0, resume.exitCode(), resume.err());
+
+        CliRun missing = CliRun.of("train", first.toString(), temp.resolve("nope.txt").toString(), "-o",
+                temp.resolve("m2").toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.firstErrorLine().contains("nope.txt"), missing.err());
+    }
+
+    @Test
     void badOptionsAreUsageErrors() throws IOException {
         Path corpus = temp.resolve("c.txt");
         Files.writeString(corpus, "a b c d e f g h\n");
