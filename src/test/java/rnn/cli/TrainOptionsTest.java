@@ -60,6 +60,8 @@ class TrainOptionsTest {
             "--min-count 1000                    | --min-count 1000 leaves only <unk>",
             "--max-vocab 1                       | --max-vocab must be at least 2, got 1",
             "--hidden abc                        | Invalid value for option '--hidden': 'abc' is not an int",
+            "--hidden 2147483647                 | the model is too large: rnn.weight_ih_l0 would be 8589934588 x 4",
+            "--embedding 2000000000              | the model is too large: embedding.weight would be 7 x 2000000000",
     })
     void isAUsageError(String options, String expected) {
         Path output = temp.resolve("model");
