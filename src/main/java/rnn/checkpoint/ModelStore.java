@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import rnn.RnnException;
 import rnn.engine.LanguageModel;
 import rnn.engine.Parameters;
+import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
 
 /**
@@ -65,8 +66,10 @@ public final class ModelStore {
         try {
             manifest = Json.mapper().readValue(file.toFile(), ModelManifest.class);
         } catch (JsonProcessingException e) {
+            // A value our own records refuse (e.g. hiddenSize -5) comes wrapped: its message is the useful part.
+            String problem = e.getCause() instanceof RnnException cause ? cause.getMessage() : e.getOriginalMessage();
             throw new CheckpointFormatException(file + ": not a valid model description: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + problem.lines().findFirst().orElse(""));
         } catch (RnnException e) {
             throw new CheckpointFormatException(file + ": " + e.getMessage());
         } catch (IOException e) {
@@ -79,6 +82,12 @@ public final class ModelStore {
         if (manifest.format() < 1 || manifest.architecture() == null || manifest.vocabulary() == null
                 || manifest.training() == null) {
             throw new CheckpointFormatException(file + ": incomplete model description");
+        }
+        try {
+            TokenizerSpec.parse(manifest.training().tokenizer(), manifest.training().lowercase());
+        } catch (RnnException e) {
+            // Not the user's option: the file is at fault, so a runtime error rather than a usage error.
+            throw new CheckpointFormatException(file + ": " + e.getMessage());
         }
         return manifest;
     }
@@ -99,6 +108,12 @@ public final class ModelStore {
 
     /** Checks names, shapes and dtype of stored tensors against the architecture, then builds the model. */
     static LanguageModel buildModel(Path file, ModelManifest manifest, Map<String, INDArray> tensors) {
+        int layers = manifest.architecture().layers();
+        if (layers > tensors.size()) {
+            // Each layer has 4 tensors: refuse before listing the expected shapes of an absurd layer count.
+            throw new CheckpointFormatException(file + ": holds " + tensors.size() + " tensors, but "
+                    + MANIFEST + " describes " + layers + " layers of 4 each");
+        }
         Map<String, long[]> expected = Parameters.shapes(manifest.architecture());
         Map<String, INDArray> values = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> entry : expected.entrySet()) {
