@@ -83,6 +83,17 @@ public final class AtomicFiles {
         }
     }
 
+    /** Deletes {@code target} if it exists, durably (the directory is forced afterwards). */
+    public static void delete(Path target) {
+        try {
+            if (Files.deleteIfExists(target)) {
+                forceDirectory(target.toAbsolutePath().getParent());
+            }
+        } catch (IOException e) {
+            throw new RnnException("cannot delete " + target + ": " + describe(e), e);
+        }
+    }
+
     /** A one-line reason for an I/O failure, without repeating the Java class name. */
     static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {

@@ -46,6 +46,9 @@ public final class DirectoryCheckpointer implements Checkpointer {
 
     @Override
     public void begin(TrainConfig config, Vocabulary vocabulary, LanguageModel model, CorpusSummary corpus) {
+        // Replacing a model (--force): retire its description first, so that until the first save
+        // completes the directory holds no model rather than an old model.json beside new files.
+        AtomicFiles.delete(directory.resolve(ModelStore.MANIFEST));
         ModelStore.writeVocabulary(directory, vocabulary);
         manifest = new ModelManifest(ModelManifest.FORMAT, model.config(), config,
                 new ModelManifest.VocabularyInfo(ModelStore.VOCABULARY, vocabulary.size(), vocabulary.fingerprint()),

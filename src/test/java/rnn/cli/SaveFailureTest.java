@@ -55,6 +55,36 @@ class SaveFailureTest {
         assertEquals(2, ModelStore.readManifest(model).progress().epochsCompleted());
     }
 
+    /**
+     * --force replaces a model: once the new run starts writing, the old model.json goes first, so a
+     * failure (or a kill) part-way leaves a directory without a model, never old model.json beside
+     * new files it does not describe.
+     */
+    @Test
+    void failedReplacementLeavesNoHalfOldHalfNewModel() throws IOException {
+        Path first = Files.writeString(temp.resolve("first.txt"), "the cat sat on the mat .\n".repeat(20));
+        Path second = Files.writeString(temp.resolve("second.txt"), "a dog ran in the big park today .\n".repeat(20));
+        Path model = temp.resolve("model");
+        assertEquals(0, train("train", first.toString(), "-o", model.toString(), "--epochs", "1").exitCode());
+
+        Path weights = model.resolve(ModelStore.WEIGHTS);
+        Files.delete(weights);
+        Files.createDirectories(weights.resolve("blocker"));
+        CliRun failed = train("train", second.toString(), "-o", model.toString(), "--epochs", "1", "--force");
+        assertEquals(1, failed.exitCode(), failed.err());
+        assertEquals(1, failed.err().lines().count(), failed.err());
+        assertTrue(failed.firstErrorLine().contains("cannot write " + weights), failed.err());
+
+        CliRun predict = CliRun.of("predict", "-m", model.toString(), "the cat");
+        assertEquals(1, predict.exitCode());
+        assertTrue(predict.firstErrorLine().contains(ModelStore.MANIFEST + ": missing"), predict.err());
+        Files.delete(weights.resolve("blocker"));
+        Files.delete(weights);
+        CliRun again = train("train", second.toString(), "-o", model.toString(), "--epochs", "1");
+        assertEquals(0, again.exitCode(), "a directory without model.json needs no --force: " + again.err());
+        assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the dog").exitCode());
+    }
+
     private static CliRun train(String... args) {
         String[] all = Arrays.copyOf(args, args.length + (args[1].equals("--resume") ? 1 : TINY.length));
         if (args[1].equals("--resume")) {
