@@ -161,8 +161,8 @@ public final class ModelStore {
             Path probe = Files.createTempFile(directory, ".write-test", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
-            throw new RnnException(directory + ": cannot write there (" + e.getClass().getSimpleName()
-                    + "); choose another --output");
+            throw new RnnException(directory + ": cannot write there: " + AtomicFiles.describe(e)
+                    + "; choose another --output");
         }
         try {
             FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE,
