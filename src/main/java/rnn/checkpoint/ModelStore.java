@@ -150,12 +150,14 @@ public final class ModelStore {
     /**
      * Makes sure {@code directory} can hold a model before any work starts: creates it, proves it is
      * writable and takes an exclusive lock (released when the returned handle is closed or the
-     * process dies), so two runs never interleave files in one directory.
+     * process dies), so two runs never interleave files in one directory. A directory this call
+     * created is removed again on close if the run wrote nothing into it.
      */
     public static DirectoryLock lock(Path directory) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new RnnException(directory + ": exists and is not a directory; choose another --output");
         }
+        boolean created = !Files.exists(directory);
         try {
             Files.createDirectories(directory);
             Path probe = Files.createTempFile(directory, ".write-test", ".tmp");
@@ -177,7 +179,7 @@ public final class ModelStore {
                 channel.close();
                 throw new RnnException(directory + ": another rnn train is writing there; wait for it or choose another --output");
             }
-            return new DirectoryLock(channel);
+            return new DirectoryLock(directory, channel, created);
         } catch (IOException e) {
             throw new RnnException(directory + ": cannot lock: " + e.getMessage());
         }
@@ -209,18 +211,38 @@ public final class ModelStore {
 
     /** Held while a run writes into a model directory. */
     public static final class DirectoryLock implements AutoCloseable {
+        private final Path directory;
         private final FileChannel channel;
+        private final boolean created;
 
-        private DirectoryLock(FileChannel channel) {
+        private DirectoryLock(Path directory, FileChannel channel, boolean created) {
+            this.directory = directory;
             this.channel = channel;
+            this.created = created;
         }
 
         @Override
         public void close() {
+            // A run that failed before writing anything (a bad corpus, say) leaves no empty directory behind.
+            boolean remove = created && onlyTheLockIn(directory);
             try {
+                if (remove) {
+                    Files.deleteIfExists(directory.resolve(LOCK));
+                }
                 channel.close();
+                if (remove) {
+                    Files.deleteIfExists(directory);
+                }
             } catch (IOException ignored) {
-                // The lock goes with the process anyway.
+                // The lock goes with the process anyway; a leftover empty directory is harmless.
+            }
+        }
+
+        private static boolean onlyTheLockIn(Path directory) {
+            try (var entries = Files.list(directory)) {
+                return entries.allMatch(entry -> entry.getFileName().toString().equals(LOCK));
+            } catch (IOException e) {
+                return false;
             }
         }
     }

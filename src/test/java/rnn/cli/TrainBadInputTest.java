@@ -19,7 +19,7 @@ import rnn.checkpoint.ModelStore;
 
 /**
  * `rnn train` on text it cannot use: exit 1, one line on stderr that names the file and says what
- * is wrong, and no model written. Text with
+ * is wrong, and nothing left on disk (not even the output directory the run created). Text with
  * CRLF or mixed line ends trains exactly like LF text.
  */
 class TrainBadInputTest {
@@ -154,7 +154,7 @@ class TrainBadInputTest {
         assertEquals(1, run.err().lines().count(), "one line: " + run.err());
         assertTrue(run.firstErrorLine().startsWith("rnn train: "), run.err());
         assertTrue(run.firstErrorLine().contains(expected), "'" + run.firstErrorLine() + "' should contain '" + expected + "'");
-        assertFalse(Files.exists(output().resolve(ModelStore.MANIFEST)), "no model was written");
+        assertFalse(Files.exists(output()), "the output directory, created for the run, is gone again");
     }
 
     private Path write(String name, String text) throws IOException {
