@@ -179,9 +179,26 @@ public final class ModelStore {
                 channel.close();
                 throw new RnnException(directory + ": another rnn train is writing there; wait for it or choose another --output");
             }
+            removeLeftovers(directory);
             return new DirectoryLock(directory, channel, created);
         } catch (IOException e) {
             throw new RnnException(directory + ": cannot lock: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes the temporary files of writes that a killed run never finished. Only under the lock:
+     * then no other process is writing here. Best effort: they are hidden and harmless anyway.
+     */
+    private static void removeLeftovers(Path directory) {
+        try (var entries = Files.list(directory)) {
+            for (Path entry : entries.toList()) {
+                if (AtomicFiles.isTemporaryName(entry.getFileName().toString()) && Files.isRegularFile(entry)) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        } catch (IOException e) {
+            // Leftovers stay; the next run tries again.
         }
     }
 

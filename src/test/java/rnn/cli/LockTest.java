@@ -1,6 +1,7 @@
 package rnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -17,8 +18,8 @@ import rnn.checkpoint.ModelStore;
 
 /**
  * Two trainings in one directory: the second is refused while the first runs. The lock is an OS
- * file lock, so a run killed with SIGKILL (which leaves the .lock file) does not block the resume
- * that follows.
+ * file lock, so a run killed with SIGKILL (which leaves the .lock file, and perhaps a temporary
+ * file of an unfinished save) does not block the resume that follows.
  */
 class LockTest {
     @TempDir
@@ -54,11 +55,14 @@ class LockTest {
             assertTrue(first.waitFor(60, TimeUnit.SECONDS));
         }
         assertTrue(Files.exists(model.resolve(".lock")), "kill -9 leaves the lock file");
+        Path leftover = model.resolve("." + ModelStore.RESUME + ".0123456789abcdef.tmp");
+        Files.writeString(leftover, "half a save");
 
         int done = ModelStore.readManifest(model).progress().epochsCompleted();
         CliRun resumed = CliRun.of("train", "--resume", model.toString(), "--epochs", Integer.toString(done + 1), "--quiet");
         assertEquals(0, resumed.exitCode(), "the dead process's lock is gone with it: " + resumed.err());
         assertEquals(done + 1, ModelStore.readManifest(model).progress().epochsCompleted());
+        assertFalse(Files.exists(leftover), "the unfinished save's temporary file is cleaned up under the lock");
         assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the quick").exitCode());
     }
 }
