@@ -92,7 +92,8 @@ public final class ModelStore {
         return manifest;
     }
 
-    private static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
+    /** Reads vocab.json and checks it is the vocabulary model.json was trained with (size and SHA-256). */
+    public static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
         Path file = directory.resolve(VOCABULARY);
         Vocabulary vocabulary = Vocabulary.load(file);
         if (vocabulary.size() != manifest.architecture().vocabSize()) {
