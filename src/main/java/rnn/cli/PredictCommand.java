@@ -70,8 +70,9 @@ public final class PredictCommand implements Callable<Integer> {
 
     private void print(Predictor.Ranking ranking, PrintWriter out) {
         if (!ranking.unknownWords().isEmpty() && !verbosity.quiet()) {
+            // Escaped, so a stray control character in the input cannot garble or split the line.
             spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
-                    + String.join(" ", ranking.unknownWords()));
+                    + String.join(" ", ranking.unknownWords().stream().map(TokenEscaping::visible).toList()));
         }
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();
@@ -82,7 +83,7 @@ public final class PredictCommand implements Callable<Integer> {
             return;
         }
         for (Predictor.Candidate c : ranking.candidates()) {
-            out.printf(Locale.ROOT, "%s\t%.6f%n", c.token(), c.probability());
+            out.printf(Locale.ROOT, "%s\t%.6f%n", TokenEscaping.escape(c.token()), c.probability());
         }
     }
 }
