@@ -14,6 +14,7 @@ import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.Parameters;
+import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
@@ -21,6 +22,9 @@ import rnn.train.TrainConfig;
 
 /** Ranks the next token after a context, using a saved model the way it was trained. */
 public final class Predictor {
+    /** Context tokens per forward pass. */
+    static final int CHUNK = 512;
+
     private final ModelStore.LoadedModel loaded;
     private final Tokenizer tokenizer;
     private final TrainConfig training;
@@ -84,8 +88,14 @@ public final class Predictor {
             // From the zero start state the decoder sees h = 0: only its bias remains.
             return model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
         }
-        Batch batch = new Batch(1, ids.length, ids, null, Objective.LAST);
-        INDArray out = model.logits(batch, model.newState(1));
+        // A long context goes through in chunks with the state carried over, which gives the same
+        // result as one pass: the work buffers then stay the size of a chunk, not of the context.
+        RecurrentState state = model.newState(1);
+        INDArray out = null;
+        for (int from = 0; from < ids.length; from += CHUNK) {
+            int[] chunk = ids.length <= CHUNK ? ids : Arrays.copyOfRange(ids, from, Math.min(ids.length, from + CHUNK));
+            out = model.logits(new Batch(1, chunk.length, chunk, null, Objective.LAST), state);
+        }
         return out.getRow(0).toDoubleVector();
     }
 
