@@ -11,7 +11,10 @@
 #
 # Each round starts `rnn train` (or `rnn train --resume DIR` once DIR/model.json exists) on a tiny
 # model that saves every 3 steps and at every epoch end, sleeps a random time, sends kill -9, and then
-# checks that the directory is in one of the two acceptable states:
+# checks that the directory is in one of the two acceptable states. The random delay counts from the
+# launch in half the rounds (so kills also land in JVM start-up, corpus reading and the first save)
+# and from the moment training starts (the "model:" line on stderr) in the other half, so kills land
+# among the saves even when a loaded machine makes start-up slower than the delay. The states:
 #   A. no model.json: the kill came before the first save completed. Only allowed until a round has
 #      seen model.json; the next round starts afresh (rnn train without --force).
 #   B. model.json present: `rnn predict -m DIR` exits 0 with 5 ranked words; epochsCompleted and
@@ -68,16 +71,26 @@ before_first_save=0
 seen_model=0
 last_epochs=0
 last_steps=0
+advanced=0
 started=$(date +%s)
 while [ "$killed" -lt "$kills" ]; do
   rounds=$((rounds + 1))
   if [ -f "$model/model.json" ]; then
-    start train --resume "$model" --quiet > /dev/null 2> "$work/stderr.txt" &
+    start train --resume "$model" > /dev/null 2> "$work/stderr.txt" &
   else
     start train "$work/corpus.txt" -o "$model" --hidden 8 --embedding 4 --window 8 --stride 4 --epochs 100000 \
-      --save-every 3 --validation-split 0.1 --seed 7 "${stateful[@]}" --quiet > /dev/null 2> "$work/stderr.txt" &
+      --save-every 3 --validation-split 0.1 --patience 0 --seed 7 "${stateful[@]}" > /dev/null 2> "$work/stderr.txt" &
   fi
   pid=$!
+  clock=launch
+  if [ $((RANDOM % 2)) -eq 1 ]; then
+    clock=training
+    for _ in $(seq 1200); do
+      grep -q '^model: ' "$work/stderr.txt" 2> /dev/null && break
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.05
+    done
+  fi
   delay=$(awk -v min="$min" -v max="$max" -v r="$RANDOM" 'BEGIN { printf "%.2f", min + (max - min) * r / 32767 }')
   sleep "$delay"
   if kill -9 "$pid" 2> /dev/null; then
@@ -92,12 +105,12 @@ while [ "$killed" -lt "$kills" ]; do
   if [ ! -f "$model/model.json" ]; then
     [ "$seen_model" -eq 0 ] || fail "model.json vanished after kill $killed (at ${delay}s)"
     before_first_save=$((before_first_save + 1))
-    echo "kill $killed at ${delay}s: no model saved yet (state A)"
+    echo "kill $killed ${delay}s after $clock: no model saved yet (state A)"
     continue
   fi
   seen_model=1
   answer="$(rnn predict -m "$model" "the" 2> "$work/predict-stderr.txt")" \
-    || fail "rnn predict failed after kill $killed (at ${delay}s): $(cat "$work/predict-stderr.txt")"
+    || fail "rnn predict failed after kill $killed (${delay}s after $clock): $(cat "$work/predict-stderr.txt")"
   [ "$(printf '%s\n' "$answer" | wc -l)" -eq 5 ] || fail "rnn predict gave no ranking after kill $killed: $answer"
   epochs=$(field epochsCompleted)
   steps=$(field steps)
@@ -105,12 +118,15 @@ while [ "$killed" -lt "$kills" ]; do
   [ "$steps" -ge "$last_steps" ] || fail "steps went back from $last_steps to $steps after kill $killed"
   leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
   [ "$leftovers" -le 1 ] || fail "$leftovers temporary files left after kill $killed"
-  echo "kill $killed at ${delay}s: loads; epochs $epochs, steps $steps, temporary files $leftovers (state B)"
+  [ "$steps" -eq "$last_steps" ] || advanced=$((advanced + 1))
+  echo "kill $killed ${delay}s after $clock: loads; epochs $epochs, steps $steps, temporary files $leftovers (state B)"
   last_epochs=$epochs
   last_steps=$steps
 done
 
 [ -f "$model/model.json" ] || fail "no kill came after the first save; try a larger --max"
+# Kills that all land before any save would prove nothing.
+[ "$advanced" -ge $((kills / 10)) ] || fail "only $advanced rounds saved anything before their kill; try a larger --max"
 target=$((last_epochs + 1))
 rnn train --resume "$model" --epochs "$target" --quiet > /dev/null 2> "$work/stderr.txt" \
   || fail "the final resume failed: $(cat "$work/stderr.txt")"
@@ -118,7 +134,8 @@ rnn train --resume "$model" --epochs "$target" --quiet > /dev/null 2> "$work/std
 rnn predict -m "$model" "the" > /dev/null || fail "the finished model does not load"
 [ "$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)" -eq 0 ] || fail "temporary files left after the final run"
 
-echo "kill-test: passed: $killed kills in a row in $rounds rounds ($before_first_save before the first save)," \
+echo "kill-test: passed: $killed kills in a row in $rounds rounds ($before_first_save before the first save;" \
+  "in $advanced rounds the run had saved before its kill)," \
   "$(( $(date +%s) - started )) s; the final resume completed epoch $target"
 if [ "$keep" -eq 1 ]; then
   echo "kill-test: work folder kept: $work"
