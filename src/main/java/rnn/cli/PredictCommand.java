@@ -28,6 +28,8 @@ import rnn.workflow.Predictor;
         description = {"Rank the next word after TEXT (or after each line of stdin when no TEXT is given).",
                 "Prints word<TAB>probability lines; --json prints one JSON object per context."})
 public final class PredictCommand implements Callable<Integer> {
+    private static final int MAX_UNKNOWN_SHOWN = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -70,9 +72,13 @@ public final class PredictCommand implements Callable<Integer> {
 
     private void print(Predictor.Ranking ranking, PrintWriter out) {
         if (!ranking.unknownWords().isEmpty() && !verbosity.quiet()) {
-            // Escaped, so a stray control character in the input cannot garble or split the line.
+            // Escaped, so a stray control character in the input cannot garble or split the line;
+            // cut short, so a long prompt of unknown words does not flood the terminal.
+            List<String> unknown = ranking.unknownWords();
+            List<String> shown = unknown.stream().limit(MAX_UNKNOWN_SHOWN).map(TokenEscaping::visible).toList();
             spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
-                    + String.join(" ", ranking.unknownWords().stream().map(TokenEscaping::visible).toList()));
+                    + String.join(" ", shown) + (unknown.size() > shown.size()
+                    ? " ... (" + (unknown.size() - shown.size()) + " more)" : ""));
         }
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();

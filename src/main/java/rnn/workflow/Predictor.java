@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,7 +34,7 @@ public final class Predictor {
     public record Candidate(String token, double probability) {
     }
 
-    /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}). */
+    /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}), each once, in order. */
     public record Ranking(String context, List<Candidate> candidates, List<String> unknownWords) {
     }
 
@@ -66,7 +68,7 @@ public final class Predictor {
     public Ranking rank(String context, int k) {
         Vocabulary vocabulary = loaded.vocabulary();
         List<String> tokens = tokenizer.tokenize(context);
-        List<String> unknown = new ArrayList<>();
+        Set<String> unknown = new LinkedHashSet<>();
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = vocabulary.id(tokens.get(i));
@@ -79,7 +81,7 @@ public final class Predictor {
             ids = Arrays.copyOfRange(ids, ids.length - training.window(), ids.length);
         }
         double[] logits = logits(ids);
-        return new Ranking(context, top(logits, k, vocabulary), unknown);
+        return new Ranking(context, top(logits, k, vocabulary), List.copyOf(unknown));
     }
 
     private double[] logits(int[] ids) {

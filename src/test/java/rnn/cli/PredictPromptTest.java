@@ -58,6 +58,25 @@ class PredictPromptTest {
     }
 
     @Test
+    void unknownWordsAreListedOnceAndAtMostTwentyOnStderr() {
+        CliRun repeated = predict(windowModel, "zebra the zebra cat zebra");
+        assertEquals("rnn predict: not in the vocabulary (read as <unk>): zebra", repeated.err().strip());
+
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            prompt.append("word").append(i % 50).append(' ');
+        }
+        CliRun many = predict(windowModel, prompt.toString());
+        assertRanking(many);
+        assertEquals("rnn predict: not in the vocabulary (read as <unk>): word0 word1 word2 word3 word4 word5 word6 "
+                + "word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 ... (30 more)",
+                many.err().strip());
+        CliRun json = CliRun.of("predict", "-m", windowModel.toString(), "--json", "--quiet", prompt.toString());
+        assertTrue(json.out().contains("\"unknown\":[\"word0\",\"word1\","), json.out());
+        assertTrue(json.out().contains("\"word49\"]}"), "--json lists every unknown word once: " + json.out());
+    }
+
+    @Test
     void aHundredThousandWordPromptWorksForWindowAndStreamModels() {
         String prompt = "the cat sat on the mat . ".repeat(100_000 / 7);
         CliRun window = predict(windowModel, prompt);
