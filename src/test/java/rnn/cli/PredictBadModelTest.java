@@ -210,13 +210,32 @@ class PredictBadModelTest {
         return copy;
     }
 
-    /** Rewrites the JSON header of the weights, keeping the data section as it is. */
+    @Test
+    void anEditedHeaderFailsItsChecksum() throws IOException {
+        Path copy = copy("edited-metadata");
+        Path weights = copy.resolve(ModelStore.WEIGHTS);
+        byte[] bytes = Files.readAllBytes(weights);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        String field = "\"rnn.epoch\":\"";
+        assertTrue(text.contains(field), "the weights carry rnn.epoch");
+        int at = text.indexOf(field) + field.length();
+        bytes[at] ^= 0x01; // "1" becomes "0": still a valid header, but not the one that was written
+        Files.write(weights, bytes);
+        refuses(copy, "header checksum mismatch, the file is corrupt");
+    }
+
+    /**
+     * Rewrites the JSON header of the weights, keeping the data section as it is. The header digest is
+     * dropped, as a file crafted or converted by another tool would lack it, so the structural checks
+     * are what refuses it.
+     */
     private Path editWeightsHeader(String name, Consumer<ObjectNode> edit) throws IOException {
         Path copy = copy(name);
         Path weights = copy.resolve(ModelStore.WEIGHTS);
         byte[] bytes = Files.readAllBytes(weights);
         int length = (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         ObjectNode header = (ObjectNode) JSON.readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
+        ((ObjectNode) header.get("__metadata__")).remove("rnn.header.sha256");
         edit.accept(header);
         byte[] json = JSON.writeValueAsBytes(header);
         ByteBuffer out = ByteBuffer.allocate(8 + json.length + bytes.length - 8 - length).order(ByteOrder.LITTLE_ENDIAN);
