@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,6 +40,9 @@ public final class ModelStore {
     public static final String HISTORY = "history.json";
     public static final String PLOT = "loss.png";
     private static final String LOCK = ".lock";
+    private static final long MAX_MANIFEST_BYTES = 64L << 20;
+    private static final String DIGEST_KEY = "sha256";
+    private static final Pattern DIGEST_LINE = Pattern.compile("\\{(\\r?\\n)  \"" + DIGEST_KEY + "\" : \"([^\"\\r\\n]*)\",\\r?\\n");
     /** The name of the link to the most recently trained model, beside the model directories. */
     public static final String LATEST = "latest";
 
@@ -63,13 +70,21 @@ public final class ModelStore {
             throw new CheckpointFormatException(file + ": missing; " + directory + " is not a model directory");
         }
         ModelManifest manifest;
+        byte[] bytes;
         try {
-            manifest = Json.mapper().readValue(file.toFile(), ModelManifest.class);
+            if (Files.size(file) > MAX_MANIFEST_BYTES) {
+                throw new CheckpointFormatException(file + ": " + Files.size(file) + " bytes, more than a model"
+                        + " description can be (" + MAX_MANIFEST_BYTES + ")");
+            }
+            bytes = Files.readAllBytes(file);
+            manifest = Json.mapper().readValue(bytes, ModelManifest.class);
         } catch (JsonProcessingException e) {
             // A value our own records refuse (e.g. hiddenSize -5) comes wrapped: its message is the useful part.
             String problem = e.getCause() instanceof RnnException cause ? cause.getMessage() : e.getOriginalMessage();
             throw new CheckpointFormatException(file + ": not a valid model description: "
                     + problem.lines().findFirst().orElse(""));
+        } catch (CheckpointFormatException e) {
+            throw e;
         } catch (RnnException e) {
             throw new CheckpointFormatException(file + ": " + e.getMessage());
         } catch (IOException e) {
@@ -79,6 +94,7 @@ public final class ModelStore {
             throw new CheckpointFormatException(file + ": format " + manifest.format()
                     + " is newer than this rnn reads (" + ModelManifest.FORMAT + "); upgrade rnn");
         }
+        checkDigest(file, bytes);
         if (manifest.format() < 1 || manifest.architecture() == null || manifest.vocabulary() == null
                 || manifest.training() == null) {
             throw new CheckpointFormatException(file + ": incomplete model description");
@@ -135,8 +151,33 @@ public final class ModelStore {
         return LanguageModel.fromValues(manifest.architecture(), values);
     }
 
+    /** Writes model.json with its digest as the second line (see {@link #checkDigest}). */
     public static void writeManifest(Path directory, ModelManifest manifest) {
-        AtomicFiles.writeString(directory.resolve(MANIFEST), Json.toPrettyJson(manifest));
+        String body = Json.toPrettyJson(manifest);
+        int firstLineEnd = body.indexOf('\n') + 1; // after "{" and the line separator
+        String digestLine = "  \"" + DIGEST_KEY + "\" : \"" + Sha256.hex(Sha256.newDigest()
+                .digest(body.getBytes(StandardCharsets.UTF_8))) + "\"," + body.substring(1, firstLineEnd);
+        AtomicFiles.writeString(directory.resolve(MANIFEST),
+                body.substring(0, firstLineEnd) + digestLine + body.substring(firstLineEnd));
+    }
+
+    /**
+     * model.json's second line, {@code "sha256" : "<hex>",}, is the SHA-256 of the file as it reads
+     * without that line, so a damaged description (say a window of 22 for 20) is refused rather than
+     * used. A file without the line (hand-written, or from an earlier rnn) is not checked.
+     */
+    private static void checkDigest(Path file, byte[] bytes) {
+        Matcher line = DIGEST_LINE.matcher(new String(bytes, 0, Math.min(bytes.length, 100), StandardCharsets.ISO_8859_1));
+        if (!line.lookingAt()) {
+            return;
+        }
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(bytes, 0, line.end(1));
+        digest.update(bytes, line.end(), bytes.length - line.end());
+        if (!Sha256.hex(digest.digest()).equals(line.group(2))) { // a damaged value, hex or not, differs too
+            throw new CheckpointFormatException(file + ": checksum mismatch, the file is corrupt or was edited"
+                    + " (if you changed it on purpose, delete its \"" + DIGEST_KEY + "\" line)");
+        }
     }
 
     public static void writeVocabulary(Path directory, Vocabulary vocabulary) {

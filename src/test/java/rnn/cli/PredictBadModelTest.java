@@ -200,10 +200,25 @@ class PredictBadModelTest {
         return copy;
     }
 
+    @Test
+    void anEditedModelJsonFailsItsChecksum() throws IOException {
+        Path copy = copy("edited-manifest");
+        Path manifest = copy.resolve(ModelStore.MANIFEST);
+        String text = Files.readString(manifest);
+        assertTrue(text.contains("\"window\" : 4,"));
+        Files.writeString(manifest, text.replace("\"window\" : 4,", "\"window\" : 6,"));
+        refuses(copy, ModelStore.MANIFEST + ": checksum mismatch, the file is corrupt or was edited"
+                + " (if you changed it on purpose, delete its \"sha256\" line)");
+    }
+
+    /**
+     * Replaces {@code from} in a copy's model.json. The digest line goes, as the checksum message tells
+     * someone editing the file on purpose to do, so what is tested is the reading of the edited value.
+     */
     private Path editManifest(String name, String from, String to) throws IOException {
         Path copy = copy(name);
         Path manifest = copy.resolve(ModelStore.MANIFEST);
-        String text = Files.readString(manifest);
+        String text = Files.readString(manifest).replaceFirst("\n  \"sha256\" : \"[0-9a-f]{64}\",\n", "\n");
         assertTrue(text.contains(from), "model.json has " + from);
         Files.writeString(manifest, text.replaceFirst(java.util.regex.Pattern.quote(from),
                 java.util.regex.Matcher.quoteReplacement(to)));
