@@ -6,7 +6,7 @@ Usage: python3 scripts/check_safetensors.py FILE [FILE ...]
 Uses, in order of preference, PyTorch's `safetensors.torch.load_file`, then
 `safetensors.numpy.load_file`, and otherwise a small reader written here from the
 format description (struct + json, numpy if present). It also recomputes the
-`rnn.sha256` digest of the data section. Not part of the test suite: a manual
+`rnn.sha256` digest of the data section and the `rnn.header.sha256` digest of the header. Not part of the test suite: a manual
 interoperability check. Exit status 1 if any file fails to load or verify.
 """
 import hashlib
@@ -76,6 +76,19 @@ def check(path):
     expected = metadata.get("rnn.sha256")
     if expected is not None and hashlib.sha256(data).hexdigest() != expected.lower():
         raise ValueError("rnn.sha256 does not match the data section")
+    header_digest = metadata.get("rnn.header.sha256")
+    if header_digest is not None:
+        # The SHA-256 of the padded header with this value written as 64 zeros.
+        with open(path, "rb") as f:
+            blob = f.read()
+        (header_len,) = struct.unpack("<Q", blob[:8])
+        field = f'"rnn.header.sha256":"{header_digest}"'.encode()
+        header = blob[8:8 + header_len]
+        if header.count(field) != 1:
+            raise ValueError("rnn.header.sha256 is not where rnn writes it")
+        blanked = header.replace(field, f'"rnn.header.sha256":"{"0" * 64}"'.encode())
+        if hashlib.sha256(blanked).hexdigest() != header_digest:
+            raise ValueError("rnn.header.sha256 does not match the header")
     print(f"{path}: {len(tensors)} tensors, {len(data)} data bytes, loaded by {loader}")
     for key, value in metadata.items():
         shown = value if len(value) <= 70 else value[:67] + "..."

@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import rnn.RnnException;
 
 /**
@@ -30,6 +31,8 @@ import rnn.RnnException;
  */
 public final class AtomicFiles {
     private static final int BUFFER_BYTES = 1 << 16;
+    /** {@link #tempNameFor}: ".", the target's name, ".", 16 hex digits, ".tmp". */
+    private static final Pattern TEMPORARY_NAME = Pattern.compile("\\..+\\.[0-9a-f]{16}\\.tmp");
 
     /** Produces the content of a file; the stream is buffered and must not be closed by the callback. */
     @FunctionalInterface
@@ -83,6 +86,17 @@ public final class AtomicFiles {
         }
     }
 
+    /** Deletes {@code target} if it exists, durably (the directory is forced afterwards). */
+    public static void delete(Path target) {
+        try {
+            if (Files.deleteIfExists(target)) {
+                forceDirectory(target.toAbsolutePath().getParent());
+            }
+        } catch (IOException e) {
+            throw new RnnException("cannot delete " + target + ": " + describe(e), e);
+        }
+    }
+
     /** A one-line reason for an I/O failure, without repeating the Java class name. */
     static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {
@@ -96,6 +110,11 @@ public final class AtomicFiles {
         }
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.strip().replaceAll("\\s+", " ");
+    }
+
+    /** Whether {@code fileName} is one of this class's temporary files, e.g. left behind by a killed process. */
+    public static boolean isTemporaryName(String fileName) {
+        return TEMPORARY_NAME.matcher(fileName).matches();
     }
 
     private static String tempNameFor(Path target) {

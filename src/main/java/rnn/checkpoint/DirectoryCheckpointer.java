@@ -20,8 +20,9 @@ import rnn.train.TrainConfig;
 
 /**
  * Saves a run into a model directory (see {@link ModelStore}). Order matters for crash safety:
- * the resume file and the weights are written before model.json and history.json describe them,
- * each file atomically, so the directory loads after a kill at any moment.
+ * the best weights, then the resume file, then model.json and history.json that describe them,
+ * each file atomically, so the directory loads after a kill at any moment and model.json is never
+ * ahead of the files it describes.
  */
 public final class DirectoryCheckpointer implements Checkpointer {
     static final String OPTIMIZER_PREFIX = "optimizer/";
@@ -45,6 +46,9 @@ public final class DirectoryCheckpointer implements Checkpointer {
 
     @Override
     public void begin(TrainConfig config, Vocabulary vocabulary, LanguageModel model, CorpusSummary corpus) {
+        // Replacing a model (--force): retire its description first, so that until the first save
+        // completes the directory holds no model rather than an old model.json beside new files.
+        AtomicFiles.delete(directory.resolve(ModelStore.MANIFEST));
         ModelStore.writeVocabulary(directory, vocabulary);
         manifest = new ModelManifest(ModelManifest.FORMAT, model.config(), config,
                 new ModelManifest.VocabularyInfo(ModelStore.VOCABULARY, vocabulary.size(), vocabulary.fingerprint()),
@@ -62,16 +66,20 @@ public final class DirectoryCheckpointer implements Checkpointer {
         Map<String, INDArray> tensors = new LinkedHashMap<>(model.parameters().values());
         optimizerState.forEach((name, value) -> tensors.put(OPTIMIZER_PREFIX + name, value));
         tensors.putAll(recurrentState);
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put(PROGRESS_KEY, Json.toJson(progress));
-        Path resume = directory.resolve(ModelStore.RESUME);
-        SafetensorsWriter.write(resume, tensors, metadata);
+        // The best weights before the resume file: once last.safetensors records a new best epoch,
+        // model.safetensors must already hold it, or a failure in between would leave the resumed
+        // run believing it had saved weights that are not there. The other way round, a failure
+        // leaves the resume file one save behind, and resuming redoes that save exactly.
         if (improved) {
             Map<String, String> weightsMetadata = new LinkedHashMap<>();
             weightsMetadata.put("rnn.architecture", Json.toJson(model.config()));
             weightsMetadata.put("rnn.epoch", Integer.toString(progress.epochsCompleted()));
             ModelStore.writeWeights(directory.resolve(ModelStore.WEIGHTS), model, weightsMetadata);
         }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(PROGRESS_KEY, Json.toJson(progress));
+        Path resume = directory.resolve(ModelStore.RESUME);
+        SafetensorsWriter.write(resume, tensors, metadata);
         ModelManifest.Progress summary = new ModelManifest.Progress(progress.epochsCompleted(), progress.step(),
                 progress.bestEpoch(), progress.bestValidationLoss(), progress.history());
         manifest = manifest.withProgress(summary);

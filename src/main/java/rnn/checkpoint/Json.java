@@ -10,12 +10,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 /**
  * The project's one configured Jackson mapper. Records work directly (Jackson 2.18). Unknown
  * properties are ignored so newer files still load; duplicate keys and trailing content are
- * refused, since a file with either is more likely damaged than meaningful. No polymorphic
+ * refused, since a file with either is more likely damaged than meaningful, and so is a fraction
+ * where an integer belongs (8.5 is not silently read as 8). No polymorphic
  * typing is ever enabled: files are data, never class names.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)

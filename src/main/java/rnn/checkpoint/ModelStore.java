@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +23,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import rnn.RnnException;
 import rnn.engine.LanguageModel;
 import rnn.engine.Parameters;
+import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
 
 /**
@@ -35,6 +40,9 @@ public final class ModelStore {
     public static final String HISTORY = "history.json";
     public static final String PLOT = "loss.png";
     private static final String LOCK = ".lock";
+    private static final long MAX_MANIFEST_BYTES = 64L << 20;
+    private static final String DIGEST_KEY = "sha256";
+    private static final Pattern DIGEST_LINE = Pattern.compile("\\{(\\r?\\n)  \"" + DIGEST_KEY + "\" : \"([^\"\\r\\n]*)\",\\r?\\n");
     /** The name of the link to the most recently trained model, beside the model directories. */
     public static final String LATEST = "latest";
 
@@ -62,11 +70,21 @@ public final class ModelStore {
             throw new CheckpointFormatException(file + ": missing; " + directory + " is not a model directory");
         }
         ModelManifest manifest;
+        byte[] bytes;
         try {
-            manifest = Json.mapper().readValue(file.toFile(), ModelManifest.class);
+            if (Files.size(file) > MAX_MANIFEST_BYTES) {
+                throw new CheckpointFormatException(file + ": " + Files.size(file) + " bytes, more than a model"
+                        + " description can be (" + MAX_MANIFEST_BYTES + ")");
+            }
+            bytes = Files.readAllBytes(file);
+            manifest = Json.mapper().readValue(bytes, ModelManifest.class);
         } catch (JsonProcessingException e) {
+            // A value our own records refuse (e.g. hiddenSize -5) comes wrapped: its message is the useful part.
+            String problem = e.getCause() instanceof RnnException cause ? cause.getMessage() : e.getOriginalMessage();
             throw new CheckpointFormatException(file + ": not a valid model description: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + problem.lines().findFirst().orElse(""));
+        } catch (CheckpointFormatException e) {
+            throw e;
         } catch (RnnException e) {
             throw new CheckpointFormatException(file + ": " + e.getMessage());
         } catch (IOException e) {
@@ -76,14 +94,22 @@ public final class ModelStore {
             throw new CheckpointFormatException(file + ": format " + manifest.format()
                     + " is newer than this rnn reads (" + ModelManifest.FORMAT + "); upgrade rnn");
         }
+        checkDigest(file, bytes);
         if (manifest.format() < 1 || manifest.architecture() == null || manifest.vocabulary() == null
                 || manifest.training() == null) {
             throw new CheckpointFormatException(file + ": incomplete model description");
         }
+        try {
+            TokenizerSpec.parse(manifest.training().tokenizer(), manifest.training().lowercase());
+        } catch (RnnException e) {
+            // Not the user's option: the file is at fault, so a runtime error rather than a usage error.
+            throw new CheckpointFormatException(file + ": " + e.getMessage());
+        }
         return manifest;
     }
 
-    private static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
+    /** Reads vocab.json and checks it is the vocabulary model.json was trained with (size and SHA-256). */
+    public static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
         Path file = directory.resolve(VOCABULARY);
         Vocabulary vocabulary = Vocabulary.load(file);
         if (vocabulary.size() != manifest.architecture().vocabSize()) {
@@ -99,6 +125,12 @@ public final class ModelStore {
 
     /** Checks names, shapes and dtype of stored tensors against the architecture, then builds the model. */
     static LanguageModel buildModel(Path file, ModelManifest manifest, Map<String, INDArray> tensors) {
+        int layers = manifest.architecture().layers();
+        if (layers > tensors.size()) {
+            // Each layer has 4 tensors: refuse before listing the expected shapes of an absurd layer count.
+            throw new CheckpointFormatException(file + ": holds " + tensors.size() + " tensors, but "
+                    + MANIFEST + " describes " + layers + " layers of 4 each");
+        }
         Map<String, long[]> expected = Parameters.shapes(manifest.architecture());
         Map<String, INDArray> values = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> entry : expected.entrySet()) {
@@ -119,8 +151,33 @@ public final class ModelStore {
         return LanguageModel.fromValues(manifest.architecture(), values);
     }
 
+    /** Writes model.json with its digest as the second line (see {@link #checkDigest}). */
     public static void writeManifest(Path directory, ModelManifest manifest) {
-        AtomicFiles.writeString(directory.resolve(MANIFEST), Json.toPrettyJson(manifest));
+        String body = Json.toPrettyJson(manifest);
+        int firstLineEnd = body.indexOf('\n') + 1; // after "{" and the line separator
+        String digestLine = "  \"" + DIGEST_KEY + "\" : \"" + Sha256.hex(Sha256.newDigest()
+                .digest(body.getBytes(StandardCharsets.UTF_8))) + "\"," + body.substring(1, firstLineEnd);
+        AtomicFiles.writeString(directory.resolve(MANIFEST),
+                body.substring(0, firstLineEnd) + digestLine + body.substring(firstLineEnd));
+    }
+
+    /**
+     * model.json's second line, {@code "sha256" : "<hex>",}, is the SHA-256 of the file as it reads
+     * without that line, so a damaged description (say a window of 22 for 20) is refused rather than
+     * used. A file without the line (hand-written, or from an earlier rnn) is not checked.
+     */
+    private static void checkDigest(Path file, byte[] bytes) {
+        Matcher line = DIGEST_LINE.matcher(new String(bytes, 0, Math.min(bytes.length, 100), StandardCharsets.ISO_8859_1));
+        if (!line.lookingAt()) {
+            return;
+        }
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(bytes, 0, line.end(1));
+        digest.update(bytes, line.end(), bytes.length - line.end());
+        if (!Sha256.hex(digest.digest()).equals(line.group(2))) { // a damaged value, hex or not, differs too
+            throw new CheckpointFormatException(file + ": checksum mismatch, the file is corrupt or was edited"
+                    + " (if you changed it on purpose, delete its \"" + DIGEST_KEY + "\" line)");
+        }
     }
 
     public static void writeVocabulary(Path directory, Vocabulary vocabulary) {
@@ -135,19 +192,21 @@ public final class ModelStore {
     /**
      * Makes sure {@code directory} can hold a model before any work starts: creates it, proves it is
      * writable and takes an exclusive lock (released when the returned handle is closed or the
-     * process dies), so two runs never interleave files in one directory.
+     * process dies), so two runs never interleave files in one directory. A directory this call
+     * created is removed again on close if the run wrote nothing into it.
      */
     public static DirectoryLock lock(Path directory) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new RnnException(directory + ": exists and is not a directory; choose another --output");
         }
+        boolean created = !Files.exists(directory);
         try {
             Files.createDirectories(directory);
             Path probe = Files.createTempFile(directory, ".write-test", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
-            throw new RnnException(directory + ": cannot write there (" + e.getClass().getSimpleName()
-                    + "); choose another --output");
+            throw new RnnException(directory + ": cannot write there: " + AtomicFiles.describe(e)
+                    + "; choose another --output");
         }
         try {
             FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE,
@@ -162,9 +221,26 @@ public final class ModelStore {
                 channel.close();
                 throw new RnnException(directory + ": another rnn train is writing there; wait for it or choose another --output");
             }
-            return new DirectoryLock(channel);
+            removeLeftovers(directory);
+            return new DirectoryLock(directory, channel, created);
         } catch (IOException e) {
             throw new RnnException(directory + ": cannot lock: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes the temporary files of writes that a killed run never finished. Only under the lock:
+     * then no other process is writing here. Best effort: they are hidden and harmless anyway.
+     */
+    private static void removeLeftovers(Path directory) {
+        try (var entries = Files.list(directory)) {
+            for (Path entry : entries.toList()) {
+                if (AtomicFiles.isTemporaryName(entry.getFileName().toString()) && Files.isRegularFile(entry)) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+        } catch (IOException e) {
+            // Leftovers stay; the next run tries again.
         }
     }
 
@@ -194,18 +270,38 @@ public final class ModelStore {
 
     /** Held while a run writes into a model directory. */
     public static final class DirectoryLock implements AutoCloseable {
+        private final Path directory;
         private final FileChannel channel;
+        private final boolean created;
 
-        private DirectoryLock(FileChannel channel) {
+        private DirectoryLock(Path directory, FileChannel channel, boolean created) {
+            this.directory = directory;
             this.channel = channel;
+            this.created = created;
         }
 
         @Override
         public void close() {
+            // A run that failed before writing anything (a bad corpus, say) leaves no empty directory behind.
+            boolean remove = created && onlyTheLockIn(directory);
             try {
+                if (remove) {
+                    Files.deleteIfExists(directory.resolve(LOCK));
+                }
                 channel.close();
+                if (remove) {
+                    Files.deleteIfExists(directory);
+                }
             } catch (IOException ignored) {
-                // The lock goes with the process anyway.
+                // The lock goes with the process anyway; a leftover empty directory is harmless.
+            }
+        }
+
+        private static boolean onlyTheLockIn(Path directory) {
+            try (var entries = Files.list(directory)) {
+                return entries.allMatch(entry -> entry.getFileName().toString().equals(LOCK));
+            } catch (IOException e) {
+                return false;
             }
         }
     }

@@ -47,6 +47,15 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
     public static final String METADATA_KEY = "__metadata__";
     /** Metadata key holding the lowercase hex SHA-256 of the data section, written by rnn. */
     public static final String SHA256_KEY = "rnn.sha256";
+    /**
+     * Metadata key holding the lowercase hex SHA-256 of the header (the N bytes after the length
+     * prefix, padding included) as it reads with this value replaced by 64 zeros; written by rnn,
+     * so damage to the metadata or the tensor table is detected too. Like {@link #SHA256_KEY} it
+     * detects corruption; it is no signature (whoever can write the file can recompute it).
+     */
+    public static final String HEADER_SHA256_KEY = "rnn.header.sha256";
+    /** What the header digest is computed over in place of itself. */
+    static final String DIGEST_PLACEHOLDER = "0".repeat(64);
 
     private static final int LENGTH_PREFIX_BYTES = 8;
     private static final Set<String> TENSOR_FIELDS = Set.of("dtype", "shape", "data_offsets");
@@ -127,7 +136,10 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
         }
         SafetensorsHeader header = new SafetensorsHeader(metadata, tensors, headerLength, dataLength);
         checkTensorsTileDataSection(file, header);
-        checkDigestFormat(file, metadata);
+        checkDigestFormat(file, metadata, SHA256_KEY, "[0-9a-fA-F]{64}");
+        checkDigestFormat(file, metadata, HEADER_SHA256_KEY, "[0-9a-f]{64}"); // only rnn writes it: lowercase
+        // Last, so that a header with a specific fault is reported as that fault.
+        checkHeaderDigest(file, headerBytes.array(), metadata.get(HEADER_SHA256_KEY));
         return header;
     }
 
@@ -267,11 +279,55 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
         }
     }
 
-    private static void checkDigestFormat(Path file, Map<String, String> metadata) {
-        String digest = metadata.get(SHA256_KEY);
-        if (digest != null && !digest.matches("[0-9a-fA-F]{64}")) {
-            throw formatError(file, "metadata " + quote(SHA256_KEY) + " is not a SHA-256 hex digest");
+    private static void checkDigestFormat(Path file, Map<String, String> metadata, String key, String pattern) {
+        String digest = metadata.get(key);
+        if (digest != null && !digest.matches(pattern)) {
+            throw formatError(file, "metadata " + quote(key) + " is not a SHA-256 hex digest");
         }
+    }
+
+    private static void checkHeaderDigest(Path file, byte[] header, String expected) {
+        if (expected == null) {
+            return; // not written by rnn (or by an rnn before header digests)
+        }
+        byte[] copy = header.clone();
+        if (!replaceDigestField(copy, expected, DIGEST_PLACEHOLDER)) {
+            throw formatError(file, "header checksum mismatch, the file is corrupt (its "
+                    + HEADER_SHA256_KEY + " field is not where rnn writes it)");
+        }
+        String actual = Sha256.hex(Sha256.newDigest().digest(copy));
+        if (!expected.equals(actual)) {
+            throw formatError(file, "header checksum mismatch, the file is corrupt (header " + HEADER_SHA256_KEY + " "
+                    + expected.substring(0, 12) + "..., header hashes to " + actual.substring(0, 12) + "...)");
+        }
+    }
+
+    /**
+     * Overwrites, in place, the value of the one {@code "rnn.header.sha256":"<from>"} field of a
+     * compact JSON header with {@code to} (same length); false if there is not exactly one.
+     */
+    static boolean replaceDigestField(byte[] header, String from, String to) {
+        byte[] field = ("\"" + HEADER_SHA256_KEY + "\":\"" + from + "\"").getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(header, field, 0);
+        if (at < 0 || indexOf(header, field, at + 1) >= 0) {
+            return false;
+        }
+        byte[] value = to.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(value, 0, header, at + field.length - 1 - value.length, value.length);
+        return true;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The node's value if it is an integer in [0, Long.MAX_VALUE], otherwise -1. */

@@ -23,8 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * padded by spaces to a multiple of 8 bytes so the data is aligned.
  *
  * <p>The metadata gains {@value SafetensorsHeader#SHA256_KEY}, the hex SHA-256 of the data
- * section, which {@link SafetensorsReader} verifies; a value the caller passes under that key is
- * replaced. The file is written with {@link AtomicFiles}, so a failed save leaves the old file.
+ * section, and {@value SafetensorsHeader#HEADER_SHA256_KEY}, that of the header itself, which
+ * {@link SafetensorsReader} verifies; values the caller passes under those keys are replaced. The file is written with {@link AtomicFiles}, so a failed save leaves the old file.
  */
 public final class SafetensorsWriter {
     private static final int CHUNK_BYTES = 1 << 16;
@@ -54,8 +54,14 @@ public final class SafetensorsWriter {
         metadata.forEach((key, value) -> fullMetadata.put(Objects.requireNonNull(key, "metadata key"),
                 Objects.requireNonNull(value, () -> "metadata value of " + key)));
         fullMetadata.remove(SafetensorsHeader.SHA256_KEY);
+        fullMetadata.remove(SafetensorsHeader.HEADER_SHA256_KEY);
         fullMetadata.put(SafetensorsHeader.SHA256_KEY, Sha256.hex(digest.digest()));
+        fullMetadata.put(SafetensorsHeader.HEADER_SHA256_KEY, SafetensorsHeader.DIGEST_PLACEHOLDER);
         byte[] header = headerBytes(fullMetadata, packed);
+        String headerDigest = Sha256.hex(Sha256.newDigest().digest(header));
+        if (!SafetensorsHeader.replaceDigestField(header, SafetensorsHeader.DIGEST_PLACEHOLDER, headerDigest)) {
+            throw new IllegalStateException("the header digest field was not written as expected");
+        }
 
         AtomicFiles.write(file, out -> {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());

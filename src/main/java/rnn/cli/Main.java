@@ -77,7 +77,13 @@ public final class Main implements Runnable {
         if (level != 0) {
             Configurator.setRootLevel(level < 0 ? Level.ERROR : level == 1 ? Level.INFO : Level.DEBUG);
         }
-        return new CommandLine.RunLast().execute(parsed);
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError error) {
+            // picocli handles exceptions only; an Error would otherwise end in a JVM stack trace.
+            List<CommandLine> chain = parsed.asCommandLineList();
+            return runtimeError(error, chain.get(chain.size() - 1), parsed);
+        }
     }
 
     private static int usageError(ParameterException error, String[] args) {
@@ -88,14 +94,14 @@ public final class Main implements Runnable {
         return ExitCodes.USAGE_ERROR;
     }
 
-    private static int runtimeError(Exception error, CommandLine cmd, ParseResult parsed) {
+    private static int runtimeError(Throwable error, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName();
         int code = ExitCodes.of(error);
         err.println(name + ": " + describe(error));
         if (verbosity(parsed) >= 2) {
             error.printStackTrace(err);
-        } else if (!(error instanceof RnnException)) {
+        } else if (!(error instanceof RnnException) && !(error instanceof OutOfMemoryError)) {
             err.println("(an unexpected error; run again with -vv for the stack trace)");
         }
         if (code == ExitCodes.USAGE_ERROR) {

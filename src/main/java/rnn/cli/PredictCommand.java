@@ -33,6 +33,8 @@ import rnn.workflow.Predictor;
                         + "text on one line (line breaks shown as spaces); --json prints "
                         + "{\"context\",\"completion\",\"text\",\"unknown\"}."})
 public final class PredictCommand implements Callable<Integer> {
+    private static final int MAX_UNKNOWN_SHOWN = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -101,10 +103,14 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private void reportUnknown(List<String> unknownWords) {
-        if (!unknownWords.isEmpty() && !verbosity.quiet()) {
+    private void reportUnknown(List<String> unknown) {
+        if (!unknown.isEmpty() && !verbosity.quiet()) {
+            // Escaped, so a stray control character in the input cannot garble or split the line;
+            // cut short, so a long prompt of unknown words does not flood the terminal.
+            List<String> shown = unknown.stream().limit(MAX_UNKNOWN_SHOWN).map(TokenEscaping::visible).toList();
             spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
-                    + String.join(" ", unknownWords));
+                    + String.join(" ", shown) + (unknown.size() > shown.size()
+                    ? " ... (" + (unknown.size() - shown.size()) + " more)" : ""));
         }
     }
 
@@ -119,7 +125,7 @@ public final class PredictCommand implements Callable<Integer> {
             return;
         }
         for (Predictor.Candidate c : ranking.candidates()) {
-            out.printf(Locale.ROOT, "%s\t%.6f%n", c.token(), c.probability());
+            out.printf(Locale.ROOT, "%s\t%.6f%n", TokenEscaping.escape(c.token()), c.probability());
         }
     }
 }

@@ -9,6 +9,20 @@ final class TokenEscaping {
         return append(new StringBuilder(token.length() + 2), token).toString();
     }
 
+    /** As {@link #escape}, and every other control character (NUL, ESC, DEL, ...) as backslash-u and 4 hex digits, for messages. */
+    static String visible(String token) {
+        StringBuilder out = new StringBuilder(token.length() + 2);
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                append(out, String.valueOf(c));
+            }
+        }
+        return out.toString();
+    }
+
     static StringBuilder append(StringBuilder out, String token) {
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);

@@ -17,6 +17,9 @@ import rnn.InvalidConfigException;
  */
 public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers,
                           double dropout, boolean tied) {
+    /** Most elements one parameter tensor may have: the largest Java array, and what a checkpoint reader accepts. */
+    public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
+
     public ModelConfig {
         Objects.requireNonNull(cell, "cell");
         if (vocabSize < 2) {
@@ -40,6 +43,28 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
         if (tied && embeddingSize != hiddenSize) {
             throw new InvalidConfigException("--tied needs --embedding equal to --hidden, got "
                     + embeddingSize + " and " + hiddenSize);
+        }
+        // The largest tensors, checked before anything is allocated (Parameters.shapes lists them all).
+        long gateRows = (long) cell.gates() * hiddenSize;
+        if (embeddingSize > 0) {
+            requireOneArray(Parameters.EMBEDDING, vocabSize, embeddingSize);
+        }
+        requireOneArray(Parameters.weightIh(0), gateRows, embeddingSize > 0 ? embeddingSize : vocabSize);
+        requireOneArray(Parameters.weightHh(0), gateRows, hiddenSize);
+        requireOneArray(Parameters.DECODER_WEIGHT, vocabSize, hiddenSize);
+    }
+
+    private static void requireOneArray(String tensor, long rows, long columns) {
+        long elements;
+        try {
+            elements = Math.multiplyExact(rows, columns);
+        } catch (ArithmeticException overflow) {
+            elements = Long.MAX_VALUE;
+        }
+        if (elements > MAX_TENSOR_ELEMENTS) {
+            throw new InvalidConfigException("the model is too large: " + tensor + " would be " + rows + " x " + columns
+                    + ", more than the " + MAX_TENSOR_ELEMENTS + " elements one array holds; use a smaller --hidden,"
+                    + " --embedding or vocabulary (--max-vocab)");
         }
     }
 

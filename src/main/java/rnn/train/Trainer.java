@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.CancelledException;
+import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.engine.Batch;
 import rnn.engine.Initialization;
@@ -54,10 +55,30 @@ public final class Trainer {
         this.checkpointer = checkpointer;
         this.listener = listener;
         this.cancelled = cancelled;
-        this.trainBatches = Batcher.of(config, data.train(), config.batchSize());
+        this.trainBatches = Batcher.of(config, data.train(), config.batchSize(), trainingText(config));
+        if (data.validation() != null) {
+            // Refuse validation text too short for one batch now, not after the first epoch.
+            validationBatches(data.validation(), validationText(config));
+        }
         this.trainState = config.stateful() ? model.newState(config.batchSize()) : null;
         this.batchesPerEpoch = config.maxBatches() > 0 ? Math.min(config.maxBatches(), trainBatches.count())
                 : trainBatches.count();
+    }
+
+    /** How messages name the training text: the corpus, or its training part when a split is held out. */
+    private static String trainingText(TrainConfig config) {
+        String corpus = corpusName(config);
+        return config.validFile() == null && config.validationSplit() > 0 ? "the training part of " + corpus : corpus;
+    }
+
+    private static String validationText(TrainConfig config) {
+        return config.validFile() != null ? config.validFile()
+                : "the validation part of " + corpusName(config) + " (--validation-split " + config.validationSplit() + ")";
+    }
+
+    private static String corpusName(TrainConfig config) {
+        String corpus = config.corpora().get(0);
+        return corpus.equals("-") ? "stdin" : corpus;
     }
 
     /** A fresh run: new weights from the seed. */
@@ -171,7 +192,8 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Double validationLoss = data.validation() == null ? null : evaluate(data.validation());
+        Double validationLoss = data.validation() == null ? null
+                : evaluate(validationBatches(data.validation(), validationText(config)));
         EpochResult result = new EpochResult(epoch, lossSum / predictions, validationLoss,
                 validationLoss == null ? null : Math.exp(validationLoss), learningRate, tokens,
                 (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
@@ -217,9 +239,17 @@ public final class Trainer {
 
     /** Mean loss per predicted token over a held-out span, dropout off. */
     public double evaluate(TokenSpan span) {
+        return evaluate(validationBatches(span, "the text"));
+    }
+
+    /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
+    private Batcher validationBatches(TokenSpan span, String description) {
         int evalBatch = config.stateful() ? Math.max(1, Math.min(10, span.length() / (config.window() + 1))) : config.batchSize();
-        Batcher batches = Batcher.of(config, span, evalBatch);
-        RecurrentState state = config.stateful() ? model.newState(evalBatch) : null;
+        return Batcher.of(config, span, evalBatch, description);
+    }
+
+    private double evaluate(Batcher batches) {
+        RecurrentState state = config.stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
         long count = 0;
         int[] order = batches.order(config, 0);
@@ -243,17 +273,27 @@ public final class Trainer {
         final int[] inputs;
         final int[] targets;
 
-        Batcher(int cells) {
-            inputs = new int[cells];
-            targets = new int[cells];
+        /** Allocates the reused arrays once the caller has checked the text holds a batch. */
+        Batcher(long cells) {
+            if (cells > Integer.MAX_VALUE - 8) {
+                throw new InvalidConfigException("a batch of " + cells + " tokens is more than one array holds;"
+                        + " use a smaller --batch-size or --window");
+            }
+            inputs = new int[(int) cells];
+            targets = new int[(int) cells];
         }
 
-        static Batcher of(TrainConfig config, TokenSpan span, int batchSize) {
-            return config.stateful() ? new Streams(span, batchSize, config.window())
-                    : new WindowBatches(span, config, batchSize);
+        /** Throws a one-line RnnException naming {@code description} when the span is too short for one batch. */
+        static Batcher of(TrainConfig config, TokenSpan span, int batchSize, String description) {
+            return config.stateful()
+                    ? new Streams(new StreamBatches(span, batchSize, config.window()).requireNonEmpty(description))
+                    : new WindowBatches(new Windows(span, config.window(), config.stride()).requireNonEmpty(description),
+                            config, batchSize);
         }
 
         abstract int count();
+
+        abstract int batchSize();
 
         abstract int[] order(TrainConfig config, int epoch);
 
@@ -263,14 +303,20 @@ public final class Trainer {
     private static final class Streams extends Batcher {
         private final StreamBatches streams;
 
-        Streams(TokenSpan span, int batchSize, int window) {
-            super(batchSize * window);
-            streams = new StreamBatches(span, batchSize, window).requireNonEmpty("the training text");
+        Streams(StreamBatches streams) {
+            // No chunk is longer than a stream less its last token.
+            super((long) streams.batchSize() * Math.min(streams.window(), streams.streamLength() - 1));
+            this.streams = streams;
         }
 
         @Override
         int count() {
             return streams.chunkCount();
+        }
+
+        @Override
+        int batchSize() {
+            return streams.batchSize();
         }
 
         @Override
@@ -290,20 +336,22 @@ public final class Trainer {
         private final int batchSize;
         private final Objective objective;
 
-        WindowBatches(TokenSpan span, TrainConfig config, int batchSize) {
-            super(batchSize * config.window());
-            windows = new Windows(span, config.window(), config.stride());
-            if (windows.count() == 0) {
-                throw new RnnException("the text has " + span.length() + " tokens, too few for one window of "
-                        + config.window() + " plus its next token; use a smaller --window");
-            }
+        WindowBatches(Windows windows, TrainConfig config, int batchSize) {
+            // No batch holds more windows than there are.
+            super((long) Math.min(batchSize, windows.count()) * windows.window());
+            this.windows = windows;
             this.batchSize = batchSize;
             this.objective = config.objective();
         }
 
         @Override
         int count() {
-            return (windows.count() + batchSize - 1) / batchSize;
+            return (int) ((windows.count() + (long) batchSize - 1) / batchSize);
+        }
+
+        @Override
+        int batchSize() {
+            return batchSize;
         }
 
         @Override

@@ -3,7 +3,9 @@ package rnn.workflow;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,6 +14,7 @@ import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.Parameters;
+import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
@@ -19,6 +22,9 @@ import rnn.train.TrainConfig;
 
 /** Ranks the next token after a context, using a saved model the way it was trained. */
 public final class Predictor {
+    /** Context tokens per forward pass. */
+    static final int CHUNK = 512;
+
     private final ModelStore.LoadedModel loaded;
     private final Tokenizer tokenizer;
     private final TrainConfig training;
@@ -26,7 +32,7 @@ public final class Predictor {
     public record Candidate(String token, double probability) {
     }
 
-    /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}). */
+    /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}), each once, in order. */
     public record Ranking(String context, List<Candidate> candidates, List<String> unknownWords) {
     }
 
@@ -53,7 +59,7 @@ public final class Predictor {
     public Ranking rank(String context, int k) {
         Vocabulary vocabulary = loaded.vocabulary();
         List<String> tokens = tokenizer.tokenize(context);
-        List<String> unknown = new ArrayList<>();
+        Set<String> unknown = new LinkedHashSet<>();
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = vocabulary.id(tokens.get(i));
@@ -66,7 +72,7 @@ public final class Predictor {
             ids = Arrays.copyOfRange(ids, ids.length - training.window(), ids.length);
         }
         double[] logits = logits(ids);
-        return new Ranking(context, top(logits, k, vocabulary), unknown);
+        return new Ranking(context, top(logits, k, vocabulary), List.copyOf(unknown));
     }
 
     private double[] logits(int[] ids) {
@@ -75,8 +81,14 @@ public final class Predictor {
             // From the zero start state the decoder sees h = 0: only its bias remains.
             return model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
         }
-        Batch batch = new Batch(1, ids.length, ids, null, Objective.LAST);
-        INDArray out = model.logits(batch, model.newState(1));
+        // A long context goes through in chunks with the state carried over, which gives the same
+        // result as one pass: the work buffers then stay the size of a chunk, not of the context.
+        RecurrentState state = model.newState(1);
+        INDArray out = null;
+        for (int from = 0; from < ids.length; from += CHUNK) {
+            int[] chunk = ids.length <= CHUNK ? ids : Arrays.copyOfRange(ids, from, Math.min(ids.length, from + CHUNK));
+            out = model.logits(new Batch(1, chunk.length, chunk, null, Objective.LAST), state);
+        }
         return out.getRow(0).toDoubleVector();
     }
 

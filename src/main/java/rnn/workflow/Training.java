@@ -63,7 +63,7 @@ public final class Training {
             ModelManifest manifest = ModelStore.readManifest(directory);
             TrainConfig config = epochs == null ? manifest.training() : manifest.training().withEpochs(epochs);
             applyThreads(config);
-            Vocabulary vocabulary = Vocabulary.load(directory.resolve(ModelStore.VOCABULARY));
+            Vocabulary vocabulary = ModelStore.readVocabulary(directory, manifest);
             TrainingData data = TrainingData.reload(config, vocabulary);
             if (!data.summary().sha256().equals(manifest.corpus().sha256())) {
                 throw new RnnException(config.corpora().get(0) + ": differs from the text this run started on ("

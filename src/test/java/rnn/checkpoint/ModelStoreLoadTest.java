@@ -112,6 +112,29 @@ class ModelStoreLoadTest {
         assertMessage(copy, ModelStore.WEIGHTS);
     }
 
+    /** Each byte of model.json with one bit flipped: refused, or (a flip in the digest's own key) read as written. */
+    @Test
+    void aFlippedBitInModelJsonIsDetected() throws IOException {
+        Path copy = copy("flipped-manifest");
+        Path manifest = copy.resolve(ModelStore.MANIFEST);
+        byte[] valid = Files.readAllBytes(manifest);
+        ModelManifest expected = ModelStore.readManifest(copy);
+        java.util.Random random = new java.util.Random(7);
+        int accepted = 0;
+        for (int at = 0; at < valid.length; at++) {
+            byte[] flipped = valid.clone();
+            flipped[at] ^= (byte) (1 << random.nextInt(8));
+            Files.write(manifest, flipped);
+            try {
+                assertEquals(expected, ModelStore.readManifest(copy), "a flip at byte " + at + " changed what was read");
+                accepted++;
+            } catch (CheckpointFormatException detected) {
+                assertEquals(1, detected.getMessage().lines().count(), detected.getMessage());
+            }
+        }
+        assertTrue(accepted < 20, accepted + " harmless flips");
+    }
+
     private void assertMessage(Path directory, String expected) {
         RnnException error = assertThrows(RnnException.class, () -> ModelStore.load(directory));
         assertTrue(error.getMessage().contains(expected), "'" + error.getMessage() + "' should mention " + expected);

@@ -1,5 +1,6 @@
 package rnn.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,45 @@ class SafetensorsFuzzTest {
             }
         });
         assertTrue(outcomes[1] > MUTATIONS / 2, "most damage is detected: " + Arrays.toString(outcomes));
+    }
+
+    /**
+     * With both digests, every single-bit flip anywhere in a file rnn wrote is refused, except a flip
+     * inside the name of the header digest key itself, which disables that check but leaves every
+     * tensor and every other metadata value as written (the data digest still covers the data).
+     */
+    @Test
+    void everySingleBitFlipIsDetected() throws IOException {
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        tensors.put("decoder.weight", Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}, {5, 6}}));
+        tensors.put("decoder.bias", Nd4j.createFromArray(0.5f, -0.5f, 0.25f));
+        Path original = dir.resolve("original.safetensors");
+        SafetensorsWriter.write(original, tensors, Map.of("rnn.progress", "{\"epoch\":3,\"learningRate\":0.003}"));
+        byte[] valid = Files.readAllBytes(original);
+        TensorFile expected = SafetensorsReader.read(original);
+        String header = new String(valid, StandardCharsets.ISO_8859_1);
+        int keyStart = header.indexOf("\"" + SafetensorsHeader.HEADER_SHA256_KEY + "\"") + 1;
+        int keyEnd = keyStart + SafetensorsHeader.HEADER_SHA256_KEY.length();
+        Path damaged = dir.resolve("flipped.safetensors");
+        int accepted = 0;
+        for (int at = 0; at < valid.length; at++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] flipped = valid.clone();
+                flipped[at] ^= (byte) (1 << bit);
+                Files.write(damaged, flipped);
+                TensorFile read;
+                try {
+                    read = SafetensorsReader.read(damaged);
+                } catch (CheckpointFormatException detected) {
+                    continue;
+                }
+                accepted++;
+                assertTrue(at >= keyStart && at < keyEnd, "a flip of bit " + bit + " at byte " + at + " went unnoticed");
+                assertEquals(expected.tensors(), read.tensors());
+                assertEquals(expected.metadata().get("rnn.progress"), read.metadata().get("rnn.progress"));
+            }
+        }
+        assertTrue(accepted <= 8 * (keyEnd - keyStart), accepted + " flips accepted");
     }
 
     private static byte[] mutate(byte[] valid, int headerEnd, Random random) {

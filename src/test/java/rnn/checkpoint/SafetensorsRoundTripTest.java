@@ -32,10 +32,16 @@ class SafetensorsRoundTripTest {
         SafetensorsWriter.write(file, tensors, Map.of());
 
         byte[] data = {0x00, 0x00, (byte) 0x80, 0x3f, 0x00, 0x00, 0x00, (byte) 0xc0};
-        String json = "{\"__metadata__\":{\"rnn.sha256\":\"" + HandBuiltFiles.sha256Hex(data) + "\"},"
+        // The header digest is the SHA-256 of the padded header with its own value written as 64 zeros.
+        String template = "{\"__metadata__\":{\"rnn.sha256\":\"" + HandBuiltFiles.sha256Hex(data) + "\","
+                + "\"rnn.header.sha256\":\"%s\"},"
                 + "\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        String zeros = String.format(template, "0".repeat(64));
+        int paddedLength = (zeros.length() + 7) / 8 * 8;
+        String headerDigest = HandBuiltFiles.sha256Hex((zeros + " ".repeat(paddedLength - zeros.length()))
+                .getBytes(StandardCharsets.UTF_8));
+        String json = String.format(template, headerDigest);
         byte[] jsonBytes = json.getBytes(StandardCharsets.UTF_8);
-        int paddedLength = (jsonBytes.length + 7) / 8 * 8;
 
         byte[] actual = Files.readAllBytes(file);
         assertEquals(8 + paddedLength + 8, actual.length);
@@ -78,11 +84,13 @@ class SafetensorsRoundTripTest {
         metadata.put("unicode", "perplexité ≈ 110 \n\t\"quoted\"");
         metadata.put("empty", "");
         metadata.put(SafetensorsHeader.SHA256_KEY, "stale value from an earlier file is replaced");
+        metadata.put(SafetensorsHeader.HEADER_SHA256_KEY, "so is this one");
 
         TensorFile read = writeAndRead(Map.of("w", Nd4j.createFromArray(1.0f)), metadata);
 
-        assertEquals(List.of("format", "config", "unicode", "empty", SafetensorsHeader.SHA256_KEY),
-                List.copyOf(read.metadata().keySet()));
+        assertEquals(List.of("format", "config", "unicode", "empty", SafetensorsHeader.SHA256_KEY,
+                SafetensorsHeader.HEADER_SHA256_KEY), List.copyOf(read.metadata().keySet()));
+        assertTrue(read.metadata().get(SafetensorsHeader.HEADER_SHA256_KEY).matches("[0-9a-f]{64}"));
         assertEquals(metadata.get("config"), read.metadata().get("config"));
         assertEquals(metadata.get("unicode"), read.metadata().get("unicode"));
         assertEquals("", read.metadata().get("empty"));

@@ -1,0 +1,61 @@
+package rnn.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import rnn.checkpoint.ModelStore;
+import rnn.engine.Batch;
+import rnn.engine.CellType;
+import rnn.engine.LanguageModel;
+import rnn.engine.Objective;
+import rnn.engine.loss.Loss;
+import rnn.text.Vocabulary;
+import rnn.train.TrainConfig;
+import rnn.train.TrainingListener;
+
+/** A context longer than one chunk ranks exactly as one forward pass over all of it would. */
+class PredictorTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void chunkedLongContextMatchesOnePass() throws IOException {
+        Path corpus = temp.resolve("corpus.txt");
+        Files.writeString(corpus, "the cat sat on the mat .\na dog ran in the park .\n".repeat(10));
+        Path model = temp.resolve("model");
+        TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
+                Integer.MAX_VALUE, 4, 4, Objective.ALL, true, CellType.LSTM, 2, 6, 4, 0.0, false, "uniform", 0.1,
+                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
+                model.toString());
+        Training.start(config, false, new TrainingListener() { }, () -> false);
+        Predictor predictor = Predictor.open(model);
+        Vocabulary vocabulary = predictor.model().vocabulary();
+
+        int length = 2 * Predictor.CHUNK + 77;
+        SplittableRandom random = new SplittableRandom(5);
+        StringBuilder context = new StringBuilder();
+        int[] ids = new int[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = 1 + random.nextInt(vocabulary.size() - 1);
+            context.append(i == 0 ? "" : " ").append(vocabulary.token(ids[i]));
+        }
+        LanguageModel onePassModel = ModelStore.load(model).model();
+        double[] logits = onePassModel.logits(new Batch(1, length, ids, null, Objective.LAST), onePassModel.newState(1))
+                .getRow(0).toDoubleVector();
+        double max = java.util.Arrays.stream(logits).max().orElseThrow();
+        double sum = java.util.Arrays.stream(logits).map(z -> Math.exp(z - max)).sum();
+
+        for (Predictor.Candidate candidate : predictor.rank(context.toString(), 5).candidates()) {
+            double expected = Math.exp(logits[vocabulary.id(candidate.token())] - max) / sum;
+            assertEquals(expected, candidate.probability(), 1e-6, candidate.token());
+        }
+    }
+}
