@@ -44,14 +44,14 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
             throw new InvalidConfigException("--tied needs --embedding equal to --hidden, got "
                     + embeddingSize + " and " + hiddenSize);
         }
-        // The largest tensors, checked before anything is allocated (Parameters.shapes lists them all).
+        // The largest tensors, checked before anything is allocated (ParameterShapes.of lists them all).
         long gateRows = (long) cell.gates() * hiddenSize;
         if (embeddingSize > 0) {
-            requireOneArray(Parameters.EMBEDDING, vocabSize, embeddingSize);
+            requireOneArray(ParameterShapes.EMBEDDING, vocabSize, embeddingSize);
         }
-        requireOneArray(Parameters.weightIh(0), gateRows, embeddingSize > 0 ? embeddingSize : vocabSize);
-        requireOneArray(Parameters.weightHh(0), gateRows, hiddenSize);
-        requireOneArray(Parameters.DECODER_WEIGHT, vocabSize, hiddenSize);
+        requireOneArray(ParameterShapes.weightIh(0), gateRows, embeddingSize > 0 ? embeddingSize : vocabSize);
+        requireOneArray(ParameterShapes.weightHh(0), gateRows, hiddenSize);
+        requireOneArray(ParameterShapes.DECODER_WEIGHT, vocabSize, hiddenSize);
     }
 
     private static void requireOneArray(String tensor, long rows, long columns) {
