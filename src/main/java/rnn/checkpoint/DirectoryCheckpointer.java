@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import rnn.engine.ParameterShapes;
 import rnn.engine.LanguageModel;
-import rnn.engine.Parameters;
 import rnn.text.Vocabulary;
 import rnn.train.Checkpointer;
 import rnn.train.Progress;
@@ -124,7 +124,7 @@ public final class DirectoryCheckpointer implements Checkpointer {
         Map<String, INDArray> optimizer = new LinkedHashMap<>();
         Map<String, INDArray> recurrent = new LinkedHashMap<>();
         Map<String, INDArray> weights = new LinkedHashMap<>();
-        Map<String, long[]> expected = Parameters.shapes(manifest.architecture());
+        Map<String, long[]> expected = ParameterShapes.of(manifest.architecture());
         stored.tensors().forEach((name, value) -> {
             if (name.startsWith(OPTIMIZER_PREFIX)) {
                 optimizer.put(name.substring(OPTIMIZER_PREFIX.length()), value);

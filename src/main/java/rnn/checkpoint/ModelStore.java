@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import rnn.RnnException;
+import rnn.engine.ParameterShapes;
 import rnn.engine.LanguageModel;
-import rnn.engine.Parameters;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
 
@@ -131,7 +131,7 @@ public final class ModelStore {
             throw new CheckpointFormatException(file + ": holds " + tensors.size() + " tensors, but "
                     + MANIFEST + " describes " + layers + " layers of 4 each");
         }
-        Map<String, long[]> expected = Parameters.shapes(manifest.architecture());
+        Map<String, long[]> expected = ParameterShapes.of(manifest.architecture());
         Map<String, INDArray> values = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> entry : expected.entrySet()) {
             INDArray tensor = tensors.get(entry.getKey());

@@ -42,11 +42,11 @@ public final class LanguageModel {
     public static LanguageModel initialize(ModelConfig config, Initialization init, long seed, DataType dtype) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, INDArray> values = new LinkedHashMap<>();
-        Parameters.shapes(config).forEach((name, shape) -> values.put(name, init.create(name, shape, random, dtype)));
+        ParameterShapes.of(config).forEach((name, shape) -> values.put(name, init.create(name, shape, random, dtype)));
         if (config.cell() == CellType.LSTM && init.forgetBias() != 0) {
             long h = config.hiddenSize();
             for (int k = 0; k < config.layers(); k++) {
-                values.get(Parameters.biasIh(k))
+                values.get(ParameterShapes.biasIh(k))
                         .get(NDArrayIndex.interval(h, 2 * h))
                         .addi(init.forgetBias());
             }
@@ -59,7 +59,7 @@ public final class LanguageModel {
      * shapes must be exactly those of {@link Parameters#shapes}; all values must share one dtype.
      */
     public static LanguageModel fromValues(ModelConfig config, Map<String, INDArray> values) {
-        Map<String, long[]> expected = Parameters.shapes(config);
+        Map<String, long[]> expected = ParameterShapes.of(config);
         if (!expected.keySet().equals(values.keySet())) {
             throw new IllegalArgumentException("parameters " + values.keySet() + " do not match " + expected.keySet());
         }
@@ -201,7 +201,7 @@ public final class LanguageModel {
             int[] ids = b.inputs();
             dropoutActive = dropoutRandom != null;
             if (!config.oneHot()) {
-                Lookup.gatherRows(parameters.value(Parameters.EMBEDDING), ids, rows, embedded);
+                Lookup.gatherRows(parameters.value(ParameterShapes.EMBEDDING), ids, rows, embedded);
             }
             for (int k = 0; k < cells.length; k++) {
                 RecurrentCell cell = cells[k];
@@ -212,14 +212,14 @@ public final class LanguageModel {
                     input = droppedInput[k];
                 }
                 layerInput[k] = input;
-                INDArray weightIh = parameters.value(Parameters.weightIh(k));
+                INDArray weightIh = parameters.value(ParameterShapes.weightIh(k));
                 if (input == null) {
                     Lookup.gatherColumns(weightIh, ids, rows, cell.pre);
                 } else {
                     Ops.gemm(input, weightIh, cell.pre, false, true, 0.0);
                 }
-                cell.pre.addiRowVector(parameters.value(Parameters.biasIh(k)));
-                INDArray biasHh = parameters.value(Parameters.biasHh(k));
+                cell.pre.addiRowVector(parameters.value(ParameterShapes.biasIh(k)));
+                INDArray biasHh = parameters.value(ParameterShapes.biasHh(k));
                 if (cell.foldsHiddenBias()) {
                     cell.pre.addiRowVector(biasHh);
                 }
@@ -231,7 +231,7 @@ public final class LanguageModel {
                 } else {
                     cell.loadState(state, k);
                 }
-                cell.forward(parameters.value(Parameters.weightHh(k)), biasHh);
+                cell.forward(parameters.value(ParameterShapes.weightHh(k)), biasHh);
                 if (state != null) {
                     cell.saveState(state, k);
                 }
@@ -244,14 +244,14 @@ public final class LanguageModel {
                 topInput = droppedTop;
             }
             Ops.gemm(topInput, decoderWeight(), logits, false, true, 0.0);
-            logits.addiRowVector(parameters.value(Parameters.DECODER_BIAS));
+            logits.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
         }
 
         /** Needs dLogits filled by the loss; accumulates into zeroed gradients. */
         void backward(Batch b) {
             int[] ids = b.inputs();
             Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 1.0);
-            Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(Parameters.DECODER_BIAS));
+            Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
             Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             if (dropoutActive) {
                 dTop.muli(topMask);
@@ -263,35 +263,35 @@ public final class LanguageModel {
             (objective == Objective.ALL ? top.outputGradients() : top.dOutStep[steps]).assign(dTop);
             for (int k = cells.length - 1; k >= 0; k--) {
                 RecurrentCell cell = cells[k];
-                cell.backward(parameters.value(Parameters.weightHh(k)),
-                        parameters.gradient(Parameters.weightHh(k)), parameters.gradient(Parameters.biasHh(k)), onesRows);
-                Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(Parameters.biasIh(k)));
+                cell.backward(parameters.value(ParameterShapes.weightHh(k)),
+                        parameters.gradient(ParameterShapes.weightHh(k)), parameters.gradient(ParameterShapes.biasHh(k)), onesRows);
+                Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasIh(k)));
                 if (cell.foldsHiddenBias()) {
-                    Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(Parameters.biasHh(k)));
+                    Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasHh(k)));
                 }
-                INDArray gradWeightIh = parameters.gradient(Parameters.weightIh(k));
+                INDArray gradWeightIh = parameters.gradient(ParameterShapes.weightIh(k));
                 if (layerInput[k] == null) {
                     Lookup.scatterAddColumns(gradWeightIh, ids, rows, cell.dPre);
                     continue;
                 }
                 Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 1.0);
                 INDArray dInput = k > 0 ? cells[k - 1].outputGradients() : dEmbedded;
-                Ops.gemm(cell.dPre, parameters.value(Parameters.weightIh(k)), dInput, false, false, 0.0);
+                Ops.gemm(cell.dPre, parameters.value(ParameterShapes.weightIh(k)), dInput, false, false, 0.0);
                 if (dropoutActive) {
                     dInput.muli(inputMask[k]);
                 }
                 if (k == 0) {
-                    Lookup.scatterAddRows(parameters.gradient(Parameters.EMBEDDING), ids, rows, dEmbedded);
+                    Lookup.scatterAddRows(parameters.gradient(ParameterShapes.EMBEDDING), ids, rows, dEmbedded);
                 }
             }
         }
 
         private INDArray decoderWeight() {
-            return parameters.value(config.tied() ? Parameters.EMBEDDING : Parameters.DECODER_WEIGHT);
+            return parameters.value(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
         }
 
         private INDArray decoderGradient() {
-            return parameters.gradient(config.tied() ? Parameters.EMBEDDING : Parameters.DECODER_WEIGHT);
+            return parameters.gradient(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
         }
 
         /** Inverted dropout: each entry kept with probability 1-p and scaled by 1/(1-p), else 0. */

@@ -13,13 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * Named parameter tensors and their gradients, in PyTorch's names and shapes
  * ({@code embedding.weight} [V,E]; {@code rnn.weight_ih_l{k}} [G*H,In]; {@code rnn.weight_hh_l{k}} [G*H,H];
  * {@code rnn.bias_ih_l{k}}, {@code rnn.bias_hh_l{k}} [G*H]; {@code decoder.weight} [V,H]; {@code decoder.bias} [V]).
- * A tied model has no {@code decoder.weight}: the decoder reads {@code embedding.weight}.
+ * A tied model has no {@code decoder.weight}: the decoder reads {@code embedding.weight}. The names
+ * and shapes themselves come from {@link ParameterShapes}.
  */
 public final class Parameters {
-    public static final String EMBEDDING = ParameterShapes.EMBEDDING;
-    public static final String DECODER_WEIGHT = ParameterShapes.DECODER_WEIGHT;
-    public static final String DECODER_BIAS = ParameterShapes.DECODER_BIAS;
-
     private final Map<String, INDArray> values;
     private final Map<String, INDArray> gradients;
 
@@ -28,27 +25,6 @@ public final class Parameters {
         Map<String, INDArray> grads = new LinkedHashMap<>();
         values.forEach((name, value) -> grads.put(name, Nd4j.zerosLike(value)));
         this.gradients = Collections.unmodifiableMap(grads);
-    }
-
-    public static String weightIh(int layer) {
-        return ParameterShapes.weightIh(layer);
-    }
-
-    public static String weightHh(int layer) {
-        return ParameterShapes.weightHh(layer);
-    }
-
-    public static String biasIh(int layer) {
-        return ParameterShapes.biasIh(layer);
-    }
-
-    public static String biasHh(int layer) {
-        return ParameterShapes.biasHh(layer);
-    }
-
-    /** The expected name -> shape of every parameter of a model, in a fixed order; see {@link ParameterShapes#of}. */
-    public static Map<String, long[]> shapes(ModelConfig config) {
-        return ParameterShapes.of(config);
     }
 
     /** Parameter values by name, in a fixed order; the arrays are live (updated in place). */

@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.checkpoint.ModelStore;
+import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
-import rnn.engine.Parameters;
 import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
@@ -180,7 +180,7 @@ public final class Generator {
         }
 
         private double[] bias() {
-            return model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+            return model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
         }
     }
 }

@@ -14,10 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
+import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
-import rnn.engine.Parameters;
 import rnn.engine.RecurrentState;
 import rnn.engine.loss.Softmax;
 import rnn.text.LineReader;
@@ -297,7 +297,7 @@ public final class Perplexity {
         /** ln p(id) from the zero start state: the softmax of the decoder bias. */
         double fromStart(int id) {
             if (startLogProbabilities == null) {
-                double[] bias = model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+                double[] bias = model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
                 double max = Double.NEGATIVE_INFINITY;
                 for (double z : bias) {
                     max = Math.max(max, z);

@@ -10,10 +10,10 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.checkpoint.ModelStore;
+import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
-import rnn.engine.Parameters;
 import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
@@ -79,7 +79,7 @@ public final class Predictor {
         LanguageModel model = loaded.model();
         if (ids.length == 0) {
             // From the zero start state the decoder sees h = 0: only its bias remains.
-            return model.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+            return model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
         }
         // A long context goes through in chunks with the state carried over, which gives the same
         // result as one pass: the work buffers then stay the size of a chunk, not of the context.

@@ -60,9 +60,9 @@ class DeterminismTest {
 
         // The same model, state and batch with another dropout seed: other masks, other gradients.
         b.computeGradients(batch, b.newState(BATCH), Loss.CROSS_ENTROPY, 77);
-        float[] seed77 = floats(b.parameters().gradient(Parameters.DECODER_WEIGHT));
+        float[] seed77 = floats(b.parameters().gradient(ParameterShapes.DECODER_WEIGHT));
         b.computeGradients(batch, b.newState(BATCH), Loss.CROSS_ENTROPY, 78);
-        assertFalse(Arrays.equals(seed77, floats(b.parameters().gradient(Parameters.DECODER_WEIGHT))),
+        assertFalse(Arrays.equals(seed77, floats(b.parameters().gradient(ParameterShapes.DECODER_WEIGHT))),
                 cell + ": the dropout seed is ignored");
     }
 

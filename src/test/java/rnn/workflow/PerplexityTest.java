@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
+import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
-import rnn.engine.Parameters;
 import rnn.engine.RecurrentState;
 import rnn.text.TextSource;
 import rnn.text.Tokenizer;
@@ -194,7 +194,7 @@ class PerplexityTest {
         LanguageModel engine = model.model();
         RecurrentState state = engine.newState(1);
         double[] lnP = new double[tokens.size()];
-        double[] logits = engine.parameters().value(Parameters.DECODER_BIAS).toDoubleVector();
+        double[] logits = engine.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
         for (int i = 0; i < tokens.size(); i++) {
             int id = model.vocabulary().id(tokens.get(i));
             double max = Arrays.stream(logits).max().orElseThrow();

@@ -26,6 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import rnn.InvalidConfigException;
 import rnn.checkpoint.SafetensorsReader;
 import rnn.checkpoint.SafetensorsWriter;
+import rnn.engine.ParameterShapes;
 import rnn.engine.CellType;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
@@ -143,16 +144,16 @@ class OptimizerTest {
     @Test
     void sgdMomentumByHandOnOneParameter() {
         Parameters parameters = parameters(DataType.DOUBLE);
-        INDArray bias = parameters.value(Parameters.DECODER_BIAS);
+        INDArray bias = parameters.value(ParameterShapes.DECODER_BIAS);
         bias.assign(1.0);
         Sgd sgd = new Sgd(0.5);
-        parameters.gradient(Parameters.DECODER_BIAS).assign(0.25);
+        parameters.gradient(ParameterShapes.DECODER_BIAS).assign(0.25);
         sgd.step(parameters, 0.125);   // v = 0.25, p = 1 - 0.125 * 0.25 = 0.96875
         assertEquals(0.96875, bias.getDouble(0));
-        parameters.gradient(Parameters.DECODER_BIAS).assign(-1.0);
+        parameters.gradient(ParameterShapes.DECODER_BIAS).assign(-1.0);
         sgd.step(parameters, 0.125);   // v = 0.5 * 0.25 - 1 = -0.875, p = 0.96875 + 0.125 * 0.875 = 1.078125
         assertEquals(1.078125, bias.getDouble(4));
-        assertEquals(-0.875, sgd.state().get("sgd.v." + Parameters.DECODER_BIAS).getDouble(2));
+        assertEquals(-0.875, sgd.state().get("sgd.v." + ParameterShapes.DECODER_BIAS).getDouble(2));
         assertEquals(2.0, sgd.state().get("sgd.t").getDouble(0));
     }
 
@@ -172,9 +173,9 @@ class OptimizerTest {
     @Test
     void rmsPropAddsEpsilonOutsideTheSquareRoot() {
         Parameters parameters = parameters(DataType.DOUBLE);
-        INDArray bias = parameters.value(Parameters.DECODER_BIAS);
+        INDArray bias = parameters.value(ParameterShapes.DECODER_BIAS);
         bias.assign(0);
-        parameters.gradient(Parameters.DECODER_BIAS).assign(Nd4j.createFromArray(1e-7, 0, -1e-7, 1e-3, 1.0));
+        parameters.gradient(ParameterShapes.DECODER_BIAS).assign(Nd4j.createFromArray(1e-7, 0, -1e-7, 1e-3, 1.0));
         new RmsProp().step(parameters, 1.0);
         // s = 0.1 g^2, so the step is g / (sqrt(0.1) |g| + 1e-7): eps matters at g = 1e-7, not at 1.
         double atTiny = 1e-7 / (Math.sqrt(0.1) * 1e-7 + 1e-7);   // 0.7597..., sqrt(s + eps) would give 3.2e-4
@@ -207,19 +208,19 @@ class OptimizerTest {
     @Test
     void adamBiasCorrectionByHand() {
         Parameters parameters = parameters(DataType.DOUBLE);
-        INDArray bias = parameters.value(Parameters.DECODER_BIAS);
+        INDArray bias = parameters.value(ParameterShapes.DECODER_BIAS);
         bias.assign(0);
         Adam adam = new Adam(0.9, 0.999, 1e-8);
-        parameters.gradient(Parameters.DECODER_BIAS).assign(0.5);
+        parameters.gradient(ParameterShapes.DECODER_BIAS).assign(0.5);
         adam.step(parameters, 0.1);
         // t = 1: mhat = g and vhat = g^2 exactly, so the step is lr * g / (|g| + eps), about lr.
         double first = -0.1 * 0.5 / (0.5 + 1e-8);
         assertEquals(first, bias.getDouble(0), 1e-16);
         Map<String, INDArray> state = adam.state();
-        assertEquals(0.05, state.get("adam.m." + Parameters.DECODER_BIAS).getDouble(0), 1e-16);
-        assertEquals(0.001 * 0.25, state.get("adam.v." + Parameters.DECODER_BIAS).getDouble(0), 1e-18);
+        assertEquals(0.05, state.get("adam.m." + ParameterShapes.DECODER_BIAS).getDouble(0), 1e-16);
+        assertEquals(0.001 * 0.25, state.get("adam.v." + ParameterShapes.DECODER_BIAS).getDouble(0), 1e-18);
 
-        parameters.gradient(Parameters.DECODER_BIAS).assign(-1.0);
+        parameters.gradient(ParameterShapes.DECODER_BIAS).assign(-1.0);
         adam.step(parameters, 0.1);
         // t = 2: m = 0.9 * 0.05 - 0.1 = -0.055, v = 0.999 * 0.00025 + 0.001 = 0.00124975
         // mhat = -0.055 / 0.19 = -0.2894737, vhat = 0.00124975 / 0.001999 = 0.6251876, sqrt 0.7906881
@@ -349,8 +350,8 @@ class OptimizerTest {
         parameters.values().forEach((p, value) -> assertArrayEquals(value.shape(), state.get("adam.m." + p).shape()));
 
         assertEquals(List.of("sgd.t"), List.copyOf(twoStepState(new Sgd()).keySet()));
-        assertTrue(twoStepState(new Sgd(0.5)).containsKey("sgd.v." + Parameters.EMBEDDING));
-        assertTrue(twoStepState(new RmsProp()).containsKey("rmsprop.s." + Parameters.weightHh(0)));
+        assertTrue(twoStepState(new Sgd(0.5)).containsKey("sgd.v." + ParameterShapes.EMBEDDING));
+        assertTrue(twoStepState(new RmsProp()).containsKey("rmsprop.s." + ParameterShapes.weightHh(0)));
     }
 
     private static Map<String, INDArray> twoStepState(Optimizer optimizer) {
@@ -364,17 +365,17 @@ class OptimizerTest {
         Adam adam = new Adam();
         twoSteps(adam, parameters, 0.01);
         Map<String, INDArray> state = adam.state();
-        double[] m = flat(state.get("adam.m." + Parameters.EMBEDDING));
+        double[] m = flat(state.get("adam.m." + ParameterShapes.EMBEDDING));
         fillGradients(parameters, 1);
         adam.step(parameters, 0.01);
-        assertArrayEquals(m, flat(state.get("adam.m." + Parameters.EMBEDDING)));
+        assertArrayEquals(m, flat(state.get("adam.m." + ParameterShapes.EMBEDDING)));
         assertEquals(2.0, state.get("adam.t").getDouble(0));
 
         Map<String, INDArray> source = new LinkedHashMap<>(adam.state());
         Adam loaded = new Adam();
         loaded.loadState(source);
-        source.get("adam.m." + Parameters.EMBEDDING).assign(123);
-        assertTrue(flat(loaded.state().get("adam.m." + Parameters.EMBEDDING))[0] != 123,
+        source.get("adam.m." + ParameterShapes.EMBEDDING).assign(123);
+        assertTrue(flat(loaded.state().get("adam.m." + ParameterShapes.EMBEDDING))[0] != 123,
                 "loadState copies its input");
     }
 
@@ -392,7 +393,7 @@ class OptimizerTest {
     @Test
     void loadStateRejectsBuffersOfDifferentShapes() {
         Map<String, INDArray> state = adamState();
-        String v = "adam.v." + Parameters.DECODER_BIAS;
+        String v = "adam.v." + ParameterShapes.DECODER_BIAS;
         state.put(v, Nd4j.zeros(DataType.DOUBLE, 4));
         String message = rejected(new Adam(), state);
         assertTrue(message.contains(v) && message.contains("[4]") && message.contains("[5]"), message);
@@ -404,10 +405,10 @@ class OptimizerTest {
         Adam adam = new Adam();
         twoSteps(adam, parameters, 0.01);
         Map<String, INDArray> state = adamState();
-        state.put("adam.m." + Parameters.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
-        state.put("adam.v." + Parameters.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
+        state.put("adam.m." + ParameterShapes.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
+        state.put("adam.v." + ParameterShapes.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
         String message = rejected(adam, state);
-        assertTrue(message.contains(Parameters.EMBEDDING) && message.contains("[3, 5]")
+        assertTrue(message.contains(ParameterShapes.EMBEDDING) && message.contains("[3, 5]")
                 && message.contains("[5, 3]"), message);
         assertEquals(2.0, adam.state().get("adam.t").getDouble(0), "a rejected load changes nothing");
     }
@@ -415,15 +416,15 @@ class OptimizerTest {
     @Test
     void freshOptimizerChecksLoadedShapesAtItsFirstStepBeforeChangingAnything() {
         Map<String, INDArray> state = adamState();
-        state.put("adam.m." + Parameters.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
-        state.put("adam.v." + Parameters.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
+        state.put("adam.m." + ParameterShapes.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
+        state.put("adam.v." + ParameterShapes.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 3, 5));
         Adam adam = new Adam();
         adam.loadState(state);
         Parameters parameters = parameters(DataType.DOUBLE);
         fillGradients(parameters, 1);
         List<double[]> before = values(parameters);
         String message = assertThrows(IllegalArgumentException.class, () -> adam.step(parameters, 0.01)).getMessage();
-        assertTrue(message.contains(Parameters.EMBEDDING) && message.contains("[3, 5]"), message);
+        assertTrue(message.contains(ParameterShapes.EMBEDDING) && message.contains("[3, 5]"), message);
         List<double[]> after = values(parameters);
         for (int p = 0; p < before.size(); p++) {
             assertArrayEquals(before.get(p), after.get(p));
@@ -433,13 +434,13 @@ class OptimizerTest {
     @Test
     void stepRejectsStateForOtherParameters() {
         Map<String, INDArray> state = adamState();
-        state.remove("adam.m." + Parameters.DECODER_BIAS);
-        state.remove("adam.v." + Parameters.DECODER_BIAS);
+        state.remove("adam.m." + ParameterShapes.DECODER_BIAS);
+        state.remove("adam.v." + ParameterShapes.DECODER_BIAS);
         Adam adam = new Adam();
         adam.loadState(state);
         Parameters parameters = parameters(DataType.DOUBLE);
         String message = assertThrows(IllegalArgumentException.class, () -> adam.step(parameters, 0.01)).getMessage();
-        assertTrue(message.contains("no state for parameters [" + Parameters.DECODER_BIAS + "]"), message);
+        assertTrue(message.contains("no state for parameters [" + ParameterShapes.DECODER_BIAS + "]"), message);
 
         Map<String, INDArray> floats = new LinkedHashMap<>();
         adamState().forEach((name, array) ->
@@ -469,13 +470,13 @@ class OptimizerTest {
         assertTrue(rejected(new Adam(), wideT).contains("one number"));
 
         Map<String, INDArray> unknown = adamState();
-        unknown.put("adam.w." + Parameters.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 5, 3));
+        unknown.put("adam.w." + ParameterShapes.EMBEDDING, Nd4j.zeros(DataType.DOUBLE, 5, 3));
         String message = rejected(new Adam(), unknown);
         assertTrue(message.contains("adam.w.") && message.contains("adam.m.<parameter>"), message);
 
         Map<String, INDArray> missingV = adamState();
-        missingV.remove("adam.v." + Parameters.EMBEDDING);
-        assertTrue(rejected(new Adam(), missingV).contains("adam.v." + Parameters.EMBEDDING));
+        missingV.remove("adam.v." + ParameterShapes.EMBEDDING);
+        assertTrue(rejected(new Adam(), missingV).contains("adam.v." + ParameterShapes.EMBEDDING));
 
         Map<String, INDArray> zeroStepsWithBuffers = adamState();
         zeroStepsWithBuffers.put("adam.t", Nd4j.createFromArray(0.0));
