@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -20,9 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.RnnException;
 import rnn.engine.CellType;
-import rnn.engine.Objective;
-import rnn.engine.loss.Loss;
 import rnn.train.TrainConfig;
+import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 import rnn.workflow.Training;
 
@@ -40,10 +38,7 @@ class ModelStoreLoadTest {
         Path corpus = shared.resolve("corpus.txt");
         Files.writeString(corpus, "the cat sat on the mat .\na dog ran in the park .\n".repeat(10));
         trained = shared.resolve("model");
-        TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
-                Integer.MAX_VALUE, 4, 4, Objective.ALL, false, CellType.GRU, 1, 6, 4, 0.0, false, "uniform", 0.1,
-                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
-                trained.toString());
+        TrainConfig config = TrainConfigBuilder.tiny(corpus, trained).cell(CellType.GRU).hidden(6).build();
         Training.start(config, false, new TrainingListener() { }, () -> false);
     }
 

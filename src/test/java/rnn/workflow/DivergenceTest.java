@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.CellType;
-import rnn.engine.Objective;
-import rnn.engine.loss.Loss;
 import rnn.train.TrainConfig;
+import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 
 /** A run whose loss explodes stops with a clear message and never saves non-finite weights. */
@@ -29,10 +27,8 @@ class DivergenceTest {
         Path corpus = temp.resolve("corpus.txt");
         Files.writeString(corpus, "one two three four five six seven eight nine ten\n".repeat(20));
         Path model = temp.resolve("model");
-        TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
-                Integer.MAX_VALUE, 4, 2, Objective.ALL, false, CellType.RNN, 1, 8, 8, 0.0, false, "uniform", 0.5,
-                0.0, 5, 4, true, "sgd", 1e30, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
-                model.toString());
+        TrainConfig config = TrainConfigBuilder.tiny(corpus, model).stride(2).cell(CellType.RNN).embedding(8)
+                .initScale(0.5).epochs(5).lr(1e30).build();
         RnnException error = assertThrows(RnnException.class,
                 () -> Training.start(config, false, new TrainingListener() { }, () -> false));
         assertTrue(error.getMessage().contains("--lr"), error.getMessage());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -13,12 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import rnn.checkpoint.ModelStore;
 import rnn.engine.Batch;
-import rnn.engine.CellType;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
-import rnn.engine.loss.Loss;
 import rnn.text.Vocabulary;
 import rnn.train.TrainConfig;
+import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 
 /** A context longer than one chunk ranks exactly as one forward pass over all of it would. */
@@ -31,10 +29,7 @@ class PredictorTest {
         Path corpus = temp.resolve("corpus.txt");
         Files.writeString(corpus, "the cat sat on the mat .\na dog ran in the park .\n".repeat(10));
         Path model = temp.resolve("model");
-        TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, "word", false, 1,
-                Integer.MAX_VALUE, 4, 4, Objective.ALL, true, CellType.LSTM, 2, 6, 4, 0.0, false, "uniform", 0.1,
-                0.0, 1, 4, true, "sgd", 0.5, 0.0, 1.0, 0, false, 0.0, Loss.CROSS_ENTROPY, 0, 1, 0, 0, 0,
-                model.toString());
+        TrainConfig config = TrainConfigBuilder.tiny(corpus, model).stateful(true).layers(2).hidden(6).build();
         Training.start(config, false, new TrainingListener() { }, () -> false);
         Predictor predictor = Predictor.open(model);
         Vocabulary vocabulary = predictor.model().vocabulary();

@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import rnn.engine.CellType;
 import rnn.engine.Objective;
-import rnn.engine.loss.Loss;
 import rnn.train.TrainConfig;
+import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 
 /** Tiny models trained in a test's temporary directory through {@link Training#start}, in a second or two. */
@@ -51,11 +50,11 @@ public final class TestModels {
             Files.createDirectories(directory.getParent());
             Path corpus = directory.resolveSibling(directory.getFileName() + ".txt");
             Files.writeString(corpus, text.repeat(copies));
-            TrainConfig config = new TrainConfig(List.of(corpus.toString()), null, 0.0, spec.tokenizer(), false, 1,
-                    Integer.MAX_VALUE, spec.window(), spec.stride(), spec.objective(), spec.stateful(), spec.cell(),
-                    spec.layers(), spec.hidden(), spec.embedding(), spec.dropout(), spec.tied(), "uniform", 0.1, 0.0,
-                    spec.epochs(), 8, true, "adam", spec.lr(), 0.0, 1.0, 0, false, 1.0, Loss.CROSS_ENTROPY, 0, 3, 0,
-                    0, 0, directory.toString());
+            TrainConfig config = TrainConfigBuilder.tiny(corpus, directory).tokenizer(spec.tokenizer())
+                    .window(spec.window()).stride(spec.stride()).objective(spec.objective()).stateful(spec.stateful())
+                    .cell(spec.cell()).layers(spec.layers()).hidden(spec.hidden()).embedding(spec.embedding())
+                    .dropout(spec.dropout()).tied(spec.tied()).epochs(spec.epochs()).batchSize(8).optimizer("adam")
+                    .lr(spec.lr()).clip(1.0).seed(3).build();
             Training.start(config, false, new TrainingListener() { }, () -> false);
             return directory;
         } catch (IOException e) {

@@ -20,11 +20,9 @@ import rnn.CancelledException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
-import rnn.engine.CellType;
-import rnn.engine.Objective;
-import rnn.engine.loss.Loss;
 import rnn.train.EpochResult;
 import rnn.train.TrainConfig;
+import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 
 /**
@@ -95,9 +93,8 @@ class TrainingResumeTest {
     }
 
     private static TrainConfig config(Path corpus, Path output, int epochs, boolean stateful) {
-        return new TrainConfig(List.of(corpus.toString()), null, 0.2, "word", false, 1, Integer.MAX_VALUE,
-                6, stateful ? 6 : 3, Objective.ALL, stateful, CellType.LSTM, 2, 12, 8, 0.2, false,
-                "uniform", 0.1, 0.0, epochs, 4, true, "adam", 0.01, 0.0, 0.5, 1, false,
-                1.0, Loss.CROSS_ENTROPY, 0, 5, 0, 0, 0, output.toString());
+        return TrainConfigBuilder.tiny(corpus, output).validationSplit(0.2).window(6).stride(stateful ? 6 : 3)
+                .stateful(stateful).layers(2).hidden(12).embedding(8).dropout(0.2).epochs(epochs).optimizer("adam")
+                .lr(0.01).lrDecay(0.5, 1).clip(1.0).seed(5).build();
     }
 }
