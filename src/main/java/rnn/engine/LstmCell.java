@@ -1,8 +1,9 @@
 package rnn.engine;
 
+import java.util.Arrays;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LSTM, gates in PyTorch's order i, f, g, o:
@@ -17,48 +18,38 @@ import org.nd4j.linalg.factory.Nd4j;
  *   dI = dc * g * i(1-i)   dF = dc * c_prev * f(1-f)   dG = dc * i * (1-g^2)
  *   dc_prev = dc * f       dh_prev += [dI dF dG dO] W_hh
  * </pre>
- * The factors that do not depend on the incoming gradient are computed for all steps at once
- * before the backward loop, so each step costs one gemm and a few element-wise ops.
+ * Each step is one ND4J gemm (h_prev W_hh^T, or its transpose going back) plus one fused pass of
+ * gate maths in Java over double arrays: a dozen ND4J element-wise ops per step cost more in
+ * dispatch than the arithmetic itself. Gates, cell states and tanh(c) of every step stay on the
+ * Java heap for the backward pass.
  */
 final class LstmCell extends RecurrentCell {
+    private final int h;
+    private final int width;
+    /** [N, 4H]: i, f, g, o of every step. */
+    private final double[] gates;
     /** [(T+1)*B, H]: block 0 the initial cell state, block t+1 the cell state after step t. */
-    private final INDArray cell;
-    /** [N, H]: tanh(c) of each step. */
-    private final INDArray tanhCell;
-    /** [N, 4H]: the local derivative factors of i, f, g, o described above. */
-    private final INDArray factors;
-    /** [N, H]: o * (1 - tanh(c)^2), the path from dh to dc. */
-    private final INDArray cellFactor;
-    private final INDArray dCell;
-    private final INDArray[] cellStep;
-    private final INDArray[] tanhCellStep;
-    private final INDArray[] cellFactorStep;
-    private final INDArray[][] gate;
-    private final INDArray[][] factor;
-    private final INDArray[][] dGate;
-    private final INDArray[] inputForgetStep;
+    private final double[] cells;
+    /** [N, H]: tanh(c) of every step. */
+    private final double[] tanhCells;
+    /** [B, H]: one step's h, or the gradient arriving at it. */
+    private final double[] stepHidden;
+    /** [B, H]: gradient at the cell state, carried back through time. */
+    private final double[] dCell;
+    /** [B, 4H]: one step's gate pre-activation gradients. */
+    private final double[] stepGates;
+    private final HostCopy host = new HostCopy();
 
     LstmCell(int batch, int steps, int hidden, DataType dtype) {
         super(4, batch, steps, hidden, dtype);
-        cell = Nd4j.create(dtype, (long) (steps + 1) * batch, hidden);
-        tanhCell = Nd4j.create(dtype, rowsTotal, hidden);
-        factors = Nd4j.create(dtype, rowsTotal, 4L * hidden);
-        cellFactor = Nd4j.create(dtype, rowsTotal, hidden);
-        dCell = Nd4j.create(dtype, batch, hidden);
-        cellStep = Ops.blocks(cell, steps + 1, batch);
-        tanhCellStep = Ops.blocks(tanhCell, steps, batch);
-        cellFactorStep = Ops.blocks(cellFactor, steps, batch);
-        INDArray[] factorStep = Ops.blocks(factors, steps, batch);
-        gate = new INDArray[steps][];
-        factor = new INDArray[steps][];
-        dGate = new INDArray[steps][];
-        inputForgetStep = new INDArray[steps];
-        for (int t = 0; t < steps; t++) {
-            gate[t] = gateBlocks(preStep[t], 4);
-            factor[t] = gateBlocks(factorStep[t], 4);
-            dGate[t] = gateBlocks(dPreStep[t], 4);
-            inputForgetStep[t] = Ops.cols(preStep[t], 0, 2L * hidden);
-        }
+        h = hidden;
+        width = 4 * hidden;
+        gates = new double[rowsTotal * width];
+        cells = new double[(steps + 1) * batch * hidden];
+        tanhCells = new double[rowsTotal * hidden];
+        stepHidden = new double[batch * hidden];
+        dCell = new double[batch * hidden];
+        stepGates = new double[batch * width];
     }
 
     @Override
@@ -69,75 +60,82 @@ final class LstmCell extends RecurrentCell {
     @Override
     void loadState(RecurrentState state, int layer) {
         super.loadState(state, layer);
-        cellStep[0].assign(state.cell(layer));
+        host.read(state.cell(layer), cells, 0);
     }
 
     void loadZeroCell() {
-        cellStep[0].assign(0);
+        Arrays.fill(cells, 0, batch * h, 0.0);
     }
 
     @Override
     void saveState(RecurrentState state, int layer) {
         super.saveState(state, layer);
-        state.cell(layer).assign(cellStep[steps]);
+        host.write(cells, steps * batch * h, state.cell(layer));
     }
 
     @Override
     void forward(INDArray weightHh, INDArray biasHh) {
         for (int t = 0; t < steps; t++) {
-            INDArray[] g = gate[t];
             Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
-            Ops.sigmoid(inputForgetStep[t]);
-            Ops.tanh(g[2]);
-            Ops.sigmoid(g[3]);
-            Ops.mul(g[1], cellStep[t], cellStep[t + 1]);
-            Ops.mul(g[0], g[2], scratch);
-            cellStep[t + 1].addi(scratch);
-            Ops.tanh(cellStep[t + 1], tanhCellStep[t]);
-            Ops.mul(g[3], tanhCellStep[t], outStep[t + 1]);
+            int gateBase = t * batch * width;
+            host.read(preStep[t], gates, gateBase);
+            for (int b = 0; b < batch; b++) {
+                int row = gateBase + b * width;
+                Activations.sigmoid(gates, row, row + 2 * h);
+                Activations.tanh(gates, row + 2 * h, row + 3 * h);
+                Activations.sigmoid(gates, row + 3 * h, row + width);
+            }
+            int unitBase = t * batch * h;
+            for (int b = 0; b < batch; b++) {
+                int row = gateBase + b * width;
+                int unit = unitBase + b * h;
+                int next = unit + batch * h;
+                for (int j = 0; j < h; j++) {
+                    double c = gates[row + h + j] * cells[unit + j] + gates[row + j] * gates[row + 2 * h + j];
+                    cells[next + j] = c;
+                    tanhCells[unit + j] = c;
+                }
+            }
+            Activations.tanh(tanhCells, unitBase, unitBase + batch * h);
+            for (int b = 0; b < batch; b++) {
+                int row = gateBase + b * width + 3 * h;
+                int unit = unitBase + b * h;
+                for (int j = 0; j < h; j++) {
+                    stepHidden[b * h + j] = gates[row + j] * tanhCells[unit + j];
+                }
+            }
+            host.write(stepHidden, 0, outStep[t + 1]);
         }
     }
 
     @Override
     void backward(INDArray weightHh, INDArray gradWeightHh, INDArray gradBiasHh, INDArray ones) {
-        prepareFactors();
-        dCell.assign(0);
+        Arrays.fill(dCell, 0.0);
         for (int t = steps - 1; t >= 0; t--) {
-            INDArray dh = dOutStep[t + 1];
-            INDArray[] d = dGate[t];
-            INDArray[] k = factor[t];
-            Ops.mul(dh, cellFactorStep[t], scratch);
-            dCell.addi(scratch);
-            Ops.mul(dh, k[3], d[3]);
-            Ops.mul(dCell, k[0], d[0]);
-            Ops.mul(dCell, k[1], d[1]);
-            Ops.mul(dCell, k[2], d[2]);
-            dCell.muli(gate[t][1]);
+            host.read(dOutStep[t + 1], stepHidden, 0);
+            for (int b = 0; b < batch; b++) {
+                int row = (t * batch + b) * width;
+                int unit = (t * batch + b) * h;
+                int out = b * width;
+                int local = b * h;
+                for (int j = 0; j < h; j++) {
+                    double i = gates[row + j];
+                    double f = gates[row + h + j];
+                    double g = gates[row + 2 * h + j];
+                    double o = gates[row + 3 * h + j];
+                    double tc = tanhCells[unit + j];
+                    double dh = stepHidden[local + j];
+                    double dc = dCell[local + j] + dh * o * (1 - tc * tc);
+                    stepGates[out + j] = dc * g * i * (1 - i);
+                    stepGates[out + h + j] = dc * cells[unit + j] * f * (1 - f);
+                    stepGates[out + 2 * h + j] = dc * i * (1 - g * g);
+                    stepGates[out + 3 * h + j] = dh * tc * o * (1 - o);
+                    dCell[local + j] = dc * f;
+                }
+            }
+            host.write(stepGates, 0, dPreStep[t]);
             Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
         }
         Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 1.0);
-    }
-
-    /** Fills {@link #factors} and {@link #cellFactor} for all steps in a few bulk ops. */
-    private void prepareFactors() {
-        long h = hidden;
-        INDArray i = Ops.cols(pre, 0, h);
-        INDArray f = Ops.cols(pre, h, 2 * h);
-        INDArray g = Ops.cols(pre, 2 * h, 3 * h);
-        INDArray o = Ops.cols(pre, 3 * h, 4 * h);
-        INDArray ki = Ops.cols(factors, 0, h);
-        INDArray kf = Ops.cols(factors, h, 2 * h);
-        INDArray kg = Ops.cols(factors, 2 * h, 3 * h);
-        INDArray ko = Ops.cols(factors, 3 * h, 4 * h);
-        Ops.sigmoidDerivative(i, ki);
-        ki.muli(g);
-        Ops.sigmoidDerivative(f, kf);
-        kf.muli(Ops.rows(cell, 0, rowsTotal));
-        Ops.tanhDerivative(g, kg);
-        kg.muli(i);
-        Ops.sigmoidDerivative(o, ko);
-        ko.muli(tanhCell);
-        Ops.tanhDerivative(tanhCell, cellFactor);
-        cellFactor.muli(o);
     }
 }

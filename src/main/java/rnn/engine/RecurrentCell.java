@@ -17,7 +17,7 @@ abstract class RecurrentCell {
     final int steps;
     final int hidden;
     final int rowsTotal;
-    /** [N, G*H]: input pre-activations on entry to forward, gate activations after it. */
+    /** [N, G*H]: input pre-activations on entry to forward (cells may overwrite it). */
     final INDArray pre;
     /** [N, G*H]: gradient of the loss with respect to {@link #pre}'s input part. */
     final INDArray dPre;
