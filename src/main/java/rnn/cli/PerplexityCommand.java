@@ -24,8 +24,10 @@ import rnn.workflow.Perplexity;
                         + "over all N tokens; OOVs (tokens not in the vocabulary, scored as <unk>; a literal <unk> is "
                         + "not an OOV) are included, and 'excluding OOVs' leaves their probabilities out of the sum "
                         + "and of N, as KenLM does.",
-                "Stream models carry their state over the whole text; window models read each token's up to W "
-                        + "preceding tokens from the zero state. Contexts run across line ends in both.",
+                "Stream models carry their state through the text: by default in segments of 1024 tokens scored 16 "
+                        + "side by side, each warmed up on the 128 tokens before it (--streams 1: one exact pass, "
+                        + "slower). Window models read each token's up to W preceding tokens from the zero state. "
+                        + "Contexts run across line ends in both.",
                 "--per-line prints log10prob<TAB>tokens<TAB>oovs<TAB>text for each input line (each token counted "
                         + "in its own line, line-end token included) and the summary on stderr."})
 public final class PerplexityCommand implements Callable<Integer> {
@@ -47,6 +49,10 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON: one object for the summary, or one per line with --per-line.")
     boolean json;
 
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "" + Perplexity.STREAMS,
+            description = "Stream models: segments scored side by side (default: ${DEFAULT-VALUE}; 1 = one exact pass).")
+    int streams;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -57,7 +63,7 @@ public final class PerplexityCommand implements Callable<Integer> {
                             line.text()));
             out.flush();
             return !out.checkError();
-        } : null);
+        } : null, streams);
         if (!perLine) {
             out.println(json ? Json.toJson(report.fields()) : String.join("\n", report.describe()));
         } else if (!verbosity.quiet()) {

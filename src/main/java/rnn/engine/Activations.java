@@ -8,9 +8,9 @@ package rnn.engine;
  * <p>exp(x) = exp(x / 128)^128: a degree-12 Taylor polynomial on |x / 128| <= 0.3125 and seven
  * squarings, relative error below 1e-14 on the clamped range; gates saturate well inside it.
  */
-final class Activations {
-    /** Beyond +-40 the sigmoid is 0 or 1 to double precision (and tanh beyond +-20). */
-    private static final double CLAMP = 40.0;
+public final class Activations {
+    /** exp's accurate range; beyond +-40 the sigmoid is 0 or 1 to double precision (and tanh beyond +-20). */
+    public static final double CLAMP = 40.0;
 
     private Activations() {
     }
@@ -32,21 +32,21 @@ final class Activations {
     }
 
     /** exp(x) for |x| <= 40. */
-    static double exp(double x) {
+    public static double exp(double x) {
         double r = x * (1.0 / 128);
         double p = 1.0 / 479001600;
-        p = p * r + 1.0 / 39916800;
-        p = p * r + 1.0 / 3628800;
-        p = p * r + 1.0 / 362880;
-        p = p * r + 1.0 / 40320;
-        p = p * r + 1.0 / 5040;
-        p = p * r + 1.0 / 720;
-        p = p * r + 1.0 / 120;
-        p = p * r + 1.0 / 24;
-        p = p * r + 1.0 / 6;
-        p = p * r + 0.5;
-        p = p * r + 1.0;
-        p = p * r + 1.0;
+        p = Math.fma(p, r, 1.0 / 39916800);
+        p = Math.fma(p, r, 1.0 / 3628800);
+        p = Math.fma(p, r, 1.0 / 362880);
+        p = Math.fma(p, r, 1.0 / 40320);
+        p = Math.fma(p, r, 1.0 / 5040);
+        p = Math.fma(p, r, 1.0 / 720);
+        p = Math.fma(p, r, 1.0 / 120);
+        p = Math.fma(p, r, 1.0 / 24);
+        p = Math.fma(p, r, 1.0 / 6);
+        p = Math.fma(p, r, 0.5);
+        p = Math.fma(p, r, 1.0);
+        p = Math.fma(p, r, 1.0);
         p *= p;
         p *= p;
         p *= p;

@@ -16,14 +16,12 @@ public enum Loss {
     CROSS_ENTROPY("crossentropy") {
         @Override
         public double apply(INDArray logits, int[] targets, INDArray work, double gradientScale) {
-            Softmax.Result s = Softmax.into(logits, targets, work);
+            Softmax.Result s = gradientScale != 0
+                    ? Softmax.crossEntropyGradient(logits, targets, work, gradientScale)
+                    : Softmax.into(logits, targets, work);
             double sum = 0;
             for (double logP : s.targetLogProbabilities()) {
                 sum -= logP;
-            }
-            if (gradientScale != 0) {
-                Softmax.subtractOneHot(work, targets);
-                work.muli(gradientScale);
             }
             return sum;
         }

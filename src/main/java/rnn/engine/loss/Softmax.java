@@ -2,9 +2,15 @@ package rnn.engine.loss;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Row-wise softmax of logits with the max shift, and the log-probabilities of given targets. */
+import rnn.engine.Activations;
+import rnn.engine.HostCopy;
+
+/**
+ * Row-wise softmax of logits with the max shift, and the log-probabilities of given targets. One
+ * Java pass per row (read, max, exp, sum, scale, write) with the vectorized exp of
+ * {@link Activations}: ND4J needed six whole-matrix ops for the same, each a pass over memory.
+ */
 public final class Softmax {
     private Softmax() {
     }
@@ -25,22 +31,41 @@ public final class Softmax {
      * log-probabilities, computed as (z_y - max) - log(sum exp(z - max)) so none underflows to -inf.
      */
     public static Result into(INDArray logits, int[] targets, INDArray work) {
+        return rowwise(logits, targets, work, 1.0, false);
+    }
+
+    /**
+     * Writes scale * (softmax(logits) - onehot(targets)) into {@code work}: the cross-entropy
+     * gradient, without building the one-hot. Returns the target log-probabilities.
+     */
+    static Result crossEntropyGradient(INDArray logits, int[] targets, INDArray work, double scale) {
+        return rowwise(logits, targets, work, scale, true);
+    }
+
+    private static Result rowwise(INDArray logits, int[] targets, INDArray work, double scale, boolean minusTarget) {
         int rows = (int) logits.size(0);
-        long vocab = logits.size(1);
-        work.assign(logits);
-        INDArray max = work.max(1);
-        work.subiColumnVector(max);
-        DataBuffer data = work.data();
-        double[] shiftedTarget = new double[rows];
-        for (int m = 0; m < rows; m++) {
-            shiftedTarget[m] = data.getDouble(m * vocab + targets[m]);
-        }
-        Transforms.exp(work, false);
-        INDArray sums = work.sum(1);
-        work.diviColumnVector(sums);
+        int vocab = (int) logits.size(1);
+        HostCopy host = new HostCopy();
+        double[] row = new double[vocab];
         double[] logP = new double[rows];
         for (int m = 0; m < rows; m++) {
-            logP[m] = shiftedTarget[m] - Math.log(sums.getDouble(m));
+            long at = (long) m * vocab;
+            host.readRange(logits, at, vocab, row, 0);
+            double max = max(row);
+            double shiftedTarget = row[targets[m]] - max;
+            for (int j = 0; j < vocab; j++) {
+                row[j] = Activations.exp(Math.max(-Activations.CLAMP, row[j] - max));
+            }
+            double sum = sum(row);
+            logP[m] = shiftedTarget - Math.log(sum);
+            double inverse = scale / sum;
+            for (int j = 0; j < vocab; j++) {
+                row[j] *= inverse;
+            }
+            if (minusTarget) {
+                row[targets[m]] -= scale;
+            }
+            host.writeRange(row, 0, vocab, work, at);
         }
         return new Result(logP);
     }
@@ -53,5 +78,40 @@ public final class Softmax {
             long at = m * vocab + targets[m];
             data.put(at, data.getDouble(at) - 1);
         }
+    }
+
+    private static double max(double[] a) {
+        double m0 = Double.NEGATIVE_INFINITY;
+        double m1 = Double.NEGATIVE_INFINITY;
+        int n = a.length;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            m0 = Math.max(m0, a[i]);
+            m1 = Math.max(m1, a[i + 1]);
+        }
+        for (; i < n; i++) {
+            m0 = Math.max(m0, a[i]);
+        }
+        return Math.max(m0, m1);
+    }
+
+    /** Four partial sums: breaks the add dependency chain C2 will not reorder. */
+    private static double sum(double[] a) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
