@@ -1,6 +1,10 @@
 package rnn.engine;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,36 +48,71 @@ final class Lookup {
         }
     }
 
-    /** out[n, :] = table[:, ids[n]] for a table [R, V]. */
+    /**
+     * out[n, :] = table[:, ids[n]] for a table [R, V]. The columns of a row-major table are
+     * strided, so it goes row by row: each table row is copied to the heap in bulk and gathered
+     * from there (per-element nio access on a direct buffer costs several times more).
+     */
     static void gatherColumns(INDArray table, int[] ids, int count, INDArray out) {
         requireWhole(table);
         requireWhole(out);
-        long height = table.size(0);
-        long vocab = table.size(1);
-        DataBuffer src = table.data();
-        DataBuffer dst = out.data();
-        for (int n = 0; n < count; n++) {
-            long to = n * height;
-            for (long r = 0; r < height; r++) {
-                dst.put(to + r, src.getDouble(r * vocab + ids[n]));
+        int height = (int) table.size(0);
+        int vocab = (int) table.size(1);
+        if (table.dataType() == DataType.DOUBLE) {
+            DoubleBuffer src = table.data().asNioDouble();
+            double[] row = new double[vocab];
+            double[] gathered = new double[count * height];
+            for (int r = 0; r < height; r++) {
+                src.get(r * vocab, row);
+                for (int n = 0; n < count; n++) {
+                    gathered[n * height + r] = row[ids[n]];
+                }
+            }
+            out.data().asNioDouble().put(0, gathered);
+            return;
+        }
+        FloatBuffer src = table.data().asNioFloat();
+        float[] row = new float[vocab];
+        float[] gathered = new float[count * height];
+        for (int r = 0; r < height; r++) {
+            src.get(r * vocab, row);
+            for (int n = 0; n < count; n++) {
+                gathered[n * height + r] = row[ids[n]];
             }
         }
+        out.data().asNioFloat().put(0, gathered);
     }
 
-    /** gradTable[:, ids[n]] += grad[n, :] for a table [R, V]. */
+    /** gradTable[:, ids[n]] += grad[n, :] for a table [R, V]; row by row, as {@link #gatherColumns}. */
     static void scatterAddColumns(INDArray gradTable, int[] ids, int count, INDArray grad) {
         requireWhole(gradTable);
         requireWhole(grad);
-        long height = gradTable.size(0);
-        long vocab = gradTable.size(1);
-        DataBuffer dst = gradTable.data();
-        DataBuffer src = grad.data();
-        for (int n = 0; n < count; n++) {
-            long from = n * height;
-            for (long r = 0; r < height; r++) {
-                long at = r * vocab + ids[n];
-                dst.put(at, dst.getDouble(at) + src.getDouble(from + r));
+        int height = (int) gradTable.size(0);
+        int vocab = (int) gradTable.size(1);
+        if (gradTable.dataType() == DataType.DOUBLE) {
+            DoubleBuffer dst = gradTable.data().asNioDouble();
+            double[] row = new double[vocab];
+            double[] added = new double[count * height];
+            grad.data().asNioDouble().get(0, added);
+            for (int r = 0; r < height; r++) {
+                dst.get(r * vocab, row);
+                for (int n = 0; n < count; n++) {
+                    row[ids[n]] += added[n * height + r];
+                }
+                dst.put(r * vocab, row);
             }
+            return;
+        }
+        FloatBuffer dst = gradTable.data().asNioFloat();
+        float[] row = new float[vocab];
+        float[] added = new float[count * height];
+        grad.data().asNioFloat().get(0, added);
+        for (int r = 0; r < height; r++) {
+            dst.get(r * vocab, row);
+            for (int n = 0; n < count; n++) {
+                row[ids[n]] += added[n * height + r];
+            }
+            dst.put(r * vocab, row);
         }
     }
 

@@ -3,14 +3,6 @@ package rnn.engine.optim;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adam in PyTorch's bias-corrected form ({@code torch.optim.Adam}, no weight decay, no AMSGrad),
@@ -29,8 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * with the bias corrections computed in double precision whatever the parameters' type. Epsilon is
  * added after the bias correction (unlike the "epsilon hat" form of ND4J's own Adam updater).
  *
- * <p>State: {@code adam.t}, {@code adam.m.<parameter>}, {@code adam.v.<parameter>}. Ten ND4J ops per
- * parameter, all in place, through one shared scratch array.
+ * <p>State: {@code adam.t}, {@code adam.m.<parameter>}, {@code adam.v.<parameter>}. One fused pass
+ * per parameter ({@link ChunkedUpdate}), in double precision.
  */
 public final class Adam extends StatefulOptimizer {
     public static final double DEFAULT_BETA1 = 0.9;
@@ -40,6 +32,7 @@ public final class Adam extends StatefulOptimizer {
     private final double beta1;
     private final double beta2;
     private final double epsilon;
+    private final ChunkedUpdate chunks = new ChunkedUpdate();
 
     public Adam() {
         this(DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
@@ -51,7 +44,7 @@ public final class Adam extends StatefulOptimizer {
      * @param epsilon added to the root of the corrected second moment, positive and finite
      */
     public Adam(double beta1, double beta2, double epsilon) {
-        super("adam", List.of("m", "v"), true);
+        super("adam", List.of("m", "v"), false);
         if (!(beta1 >= 0 && beta1 < 1)) {
             throw new IllegalArgumentException("adam beta1 must be in [0, 1), got " + beta1);
         }
@@ -81,20 +74,22 @@ public final class Adam extends StatefulOptimizer {
     @Override
     void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
                 long t) {
-        INDArray m = buffers[0];
-        INDArray v = buffers[1];
-        double correction1 = 1 - Math.pow(beta1, t);
-        double correction2 = 1 - Math.pow(beta2, t);
-        Nd4j.exec(new ScalarMultiplication(gradient, null, scratch, 1 - beta1)); // (1 - b1) g
-        Nd4j.exec(new Axpy(m, scratch, m, beta1));                               // m = b1 m + (1 - b1) g
-        Nd4j.exec(new ScalarMultiplication(gradient, null, scratch, 1 - beta2)); // (1 - b2) g
-        Nd4j.exec(new MulOp(scratch, gradient, scratch));                        // (1 - b2) g * g
-        Nd4j.exec(new Axpy(v, scratch, v, beta2));                               // v = b2 v + (1 - b2) g^2
-        Nd4j.exec(new Sqrt(v, scratch));
-        Nd4j.exec(new ScalarDivision(scratch, null, scratch, Math.sqrt(correction2)));
-        Nd4j.exec(new ScalarAdd(scratch, null, scratch, epsilon));               // sqrt(vhat) + eps
-        Nd4j.exec(new DivOp(m, scratch, scratch));                               // m / (sqrt(vhat) + eps)
-        Nd4j.exec(new Axpy(scratch, value, value, -(learningRate / correction1))); // p -= lr mhat / (...)
+        double b1 = beta1;
+        double b2 = beta2;
+        double eps = epsilon;
+        double step = learningRate / (1 - Math.pow(beta1, t));
+        double root2 = Math.sqrt(1 - Math.pow(beta2, t));
+        chunks.run(new INDArray[] {value, buffers[0], buffers[1], gradient}, 3, (a, n) -> {
+            double[] p = a[0];
+            double[] m = a[1];
+            double[] v = a[2];
+            double[] g = a[3];
+            for (int i = 0; i < n; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                p[i] -= step * m[i] / (Math.sqrt(v[i]) / root2 + eps);
+            }
+        });
     }
 
     @Override

@@ -3,13 +3,6 @@ package rnn.engine.optim;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * RMSprop with Keras's defaults (rho 0.9, epsilon 1e-7), for gradient g, parameter p and learning
@@ -24,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code tf.keras} 2.x and Keras 3 add it inside ({@code sqrt(s + eps)}), which differs only where
  * s is comparable to eps. No momentum, not centred.
  *
- * <p>State: {@code rmsprop.t} and {@code rmsprop.s.<parameter>}. Six ND4J ops per parameter, all in
- * place, through one shared scratch array.
+ * <p>State: {@code rmsprop.t} and {@code rmsprop.s.<parameter>}. One fused pass per parameter
+ * ({@link ChunkedUpdate}), in double precision.
  */
 public final class RmsProp extends StatefulOptimizer {
     public static final double DEFAULT_RHO = 0.9;
@@ -33,6 +26,7 @@ public final class RmsProp extends StatefulOptimizer {
 
     private final double rho;
     private final double epsilon;
+    private final ChunkedUpdate chunks = new ChunkedUpdate();
 
     public RmsProp() {
         this(DEFAULT_RHO, DEFAULT_EPSILON);
@@ -43,7 +37,7 @@ public final class RmsProp extends StatefulOptimizer {
      * @param epsilon added to the root mean square, positive and finite
      */
     public RmsProp(double rho, double epsilon) {
-        super("rmsprop", List.of("s"), true);
+        super("rmsprop", List.of("s"), false);
         if (!(rho >= 0 && rho < 1)) {
             throw new IllegalArgumentException("rmsprop rho must be in [0, 1), got " + rho);
         }
@@ -65,14 +59,18 @@ public final class RmsProp extends StatefulOptimizer {
     @Override
     void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
                 long t) {
-        INDArray s = buffers[0];
-        Nd4j.exec(new ScalarMultiplication(gradient, null, scratch, 1 - rho)); // (1 - rho) g
-        Nd4j.exec(new MulOp(scratch, gradient, scratch));                      // (1 - rho) g * g
-        Nd4j.exec(new Axpy(s, scratch, s, rho));                               // s = rho s + (1 - rho) g^2
-        Nd4j.exec(new Sqrt(s, scratch));
-        Nd4j.exec(new ScalarAdd(scratch, null, scratch, epsilon));             // sqrt(s) + eps
-        Nd4j.exec(new DivOp(gradient, scratch, scratch));                      // g / (sqrt(s) + eps)
-        Nd4j.exec(new Axpy(scratch, value, value, -learningRate));             // p = -lr * that + p
+        double keep = rho;
+        double lr = learningRate;
+        double eps = epsilon;
+        chunks.run(new INDArray[] {value, buffers[0], gradient}, 2, (a, n) -> {
+            double[] p = a[0];
+            double[] s = a[1];
+            double[] g = a[2];
+            for (int i = 0; i < n; i++) {
+                s[i] = keep * s[i] + (1 - keep) * g[i] * g[i];
+                p[i] -= lr * g[i] / (Math.sqrt(s[i]) + eps);
+            }
+        });
     }
 
     @Override
