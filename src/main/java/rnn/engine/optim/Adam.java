@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * added after the bias correction (unlike the "epsilon hat" form of ND4J's own Adam updater).
  *
  * <p>State: {@code adam.t}, {@code adam.m.<parameter>}, {@code adam.v.<parameter>}. One fused pass
- * per parameter ({@link ChunkedUpdate}), in double precision.
+ * per parameter ({@link ChunkedUpdate}), in the parameters' precision.
  */
 public final class Adam extends StatefulOptimizer {
     public static final double DEFAULT_BETA1 = 0.9;
@@ -79,15 +79,36 @@ public final class Adam extends StatefulOptimizer {
         double eps = epsilon;
         double step = learningRate / (1 - Math.pow(beta1, t));
         double root2 = Math.sqrt(1 - Math.pow(beta2, t));
-        chunks.run(new INDArray[] {value, buffers[0], buffers[1], gradient}, 3, (a, n) -> {
-            double[] p = a[0];
-            double[] m = a[1];
-            double[] v = a[2];
-            double[] g = a[3];
-            for (int i = 0; i < n; i++) {
-                m[i] = b1 * m[i] + (1 - b1) * g[i];
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-                p[i] -= step * m[i] / (Math.sqrt(v[i]) / root2 + eps);
+        float b1F = (float) b1;
+        float b2F = (float) b2;
+        float epsF = (float) eps;
+        float stepF = (float) step;
+        float root2F = (float) root2;
+        chunks.run(new INDArray[] {value, buffers[0], buffers[1], gradient}, 3, new ChunkedUpdate.Kernel() {
+            @Override
+            public void apply(float[][] a, int n) {
+                float[] p = a[0];
+                float[] m = a[1];
+                float[] v = a[2];
+                float[] g = a[3];
+                for (int i = 0; i < n; i++) {
+                    m[i] = b1F * m[i] + (1 - b1F) * g[i];
+                    v[i] = b2F * v[i] + (1 - b2F) * g[i] * g[i];
+                    p[i] -= stepF * m[i] / ((float) Math.sqrt(v[i]) / root2F + epsF);
+                }
+            }
+
+            @Override
+            public void apply(double[][] a, int n) {
+                double[] p = a[0];
+                double[] m = a[1];
+                double[] v = a[2];
+                double[] g = a[3];
+                for (int i = 0; i < n; i++) {
+                    m[i] = b1 * m[i] + (1 - b1) * g[i];
+                    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                    p[i] -= step * m[i] / (Math.sqrt(v[i]) / root2 + eps);
+                }
             }
         });
     }

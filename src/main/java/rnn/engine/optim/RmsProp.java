@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * s is comparable to eps. No momentum, not centred.
  *
  * <p>State: {@code rmsprop.t} and {@code rmsprop.s.<parameter>}. One fused pass per parameter
- * ({@link ChunkedUpdate}), in double precision.
+ * ({@link ChunkedUpdate}), in the parameters' precision.
  */
 public final class RmsProp extends StatefulOptimizer {
     public static final double DEFAULT_RHO = 0.9;
@@ -62,13 +62,30 @@ public final class RmsProp extends StatefulOptimizer {
         double keep = rho;
         double lr = learningRate;
         double eps = epsilon;
-        chunks.run(new INDArray[] {value, buffers[0], gradient}, 2, (a, n) -> {
-            double[] p = a[0];
-            double[] s = a[1];
-            double[] g = a[2];
-            for (int i = 0; i < n; i++) {
-                s[i] = keep * s[i] + (1 - keep) * g[i] * g[i];
-                p[i] -= lr * g[i] / (Math.sqrt(s[i]) + eps);
+        float keepF = (float) keep;
+        float lrF = (float) lr;
+        float epsF = (float) eps;
+        chunks.run(new INDArray[] {value, buffers[0], gradient}, 2, new ChunkedUpdate.Kernel() {
+            @Override
+            public void apply(float[][] a, int n) {
+                float[] p = a[0];
+                float[] s = a[1];
+                float[] g = a[2];
+                for (int i = 0; i < n; i++) {
+                    s[i] = keepF * s[i] + (1 - keepF) * g[i] * g[i];
+                    p[i] -= lrF * g[i] / ((float) Math.sqrt(s[i]) + epsF);
+                }
+            }
+
+            @Override
+            public void apply(double[][] a, int n) {
+                double[] p = a[0];
+                double[] s = a[1];
+                double[] g = a[2];
+                for (int i = 0; i < n; i++) {
+                    s[i] = keep * s[i] + (1 - keep) * g[i] * g[i];
+                    p[i] -= lr * g[i] / (Math.sqrt(s[i]) + eps);
+                }
             }
         });
     }
