@@ -68,23 +68,23 @@ public final class Windows {
         return span.ids()[start(index) + window];
     }
 
-    /** The windows in corpus order, 0..count-1; shuffle it with {@link Shuffle}. */
-    public int[] order() {
-        return Shuffle.identity(count);
+    /** The windows in corpus order, 0..count-1; {@link WindowOrder#shuffled} gives a random one. */
+    public WindowOrder order() {
+        return WindowOrder.identity(count);
     }
 
     /**
-     * Writes the windows {@code windowIndices[from .. from+B)}, B = {@code batchSize}, into the
+     * Writes the windows {@code order.at(from .. from+B)}, B = {@code batchSize}, into the
      * caller's arrays in time-major layout: {@code inputs[t*B + b]} is input t of the b-th window.
      * With {@code lastOnly}, {@code targets[b]} is the token after window b (Keras: predict once
      * per window); otherwise {@code targets[t*B + b]} is the token after input t, i.e. the window
      * shifted by one (predict at every position). Arrays may be longer than needed (a last, smaller
      * batch reuses the full-size arrays); only the first W*B (or B) entries are written.
      */
-    public void fill(int[] windowIndices, int from, int batchSize, int[] inputs, int[] targets, boolean lastOnly) {
-        if (batchSize < 1 || from < 0 || from > windowIndices.length - batchSize) {
+    public void fill(WindowOrder order, int from, int batchSize, int[] inputs, int[] targets, boolean lastOnly) {
+        if (batchSize < 1 || from < 0 || from > order.size() - batchSize) {
             throw new IllegalArgumentException("windows " + from + ".." + ((long) from + batchSize)
-                    + " are not within the " + windowIndices.length + " indices given");
+                    + " are not within the " + order.size() + " indices given");
         }
         int cells = Math.multiplyExact(window, batchSize);
         if (inputs.length < cells || targets.length < (lastOnly ? batchSize : cells)) {
@@ -93,7 +93,7 @@ public final class Windows {
         }
         int[] ids = span.ids();
         for (int b = 0; b < batchSize; b++) {
-            int start = start(checkWindow(windowIndices[from + b]));
+            int start = start(checkWindow(order.at(from + b)));
             for (int t = 0; t < window; t++) {
                 inputs[t * batchSize + b] = ids[start + t];
             }

@@ -19,9 +19,9 @@ import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
 import rnn.engine.optim.Optimizer;
 import rnn.engine.optim.Optimizers;
-import rnn.text.Shuffle;
 import rnn.text.StreamBatches;
 import rnn.text.TokenSpan;
+import rnn.text.WindowOrder;
 import rnn.text.Windows;
 
 /**
@@ -147,7 +147,7 @@ public final class Trainer {
     private boolean runEpoch() {
         int epoch = progress.epoch();
         double learningRate = progress.learningRate();
-        int[] order = trainBatches.order(config, epoch);
+        WindowOrder order = trainBatches.order(config, epoch);
         if (trainState != null && progress.nextBatch() == 0) {
             trainState.reset();
         }
@@ -252,7 +252,7 @@ public final class Trainer {
         RecurrentState state = config.stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
         long count = 0;
-        int[] order = batches.order(config, 0);
+        WindowOrder order = batches.order(config, 0);
         for (int b = 0; b < batches.count(); b++) {
             Batch batch = batches.batch(b, order);
             sum += model.loss(batch, state, config.loss());
@@ -295,9 +295,9 @@ public final class Trainer {
 
         abstract int batchSize();
 
-        abstract int[] order(TrainConfig config, int epoch);
+        abstract WindowOrder order(TrainConfig config, int epoch);
 
-        abstract Batch batch(int index, int[] order);
+        abstract Batch batch(int index, WindowOrder order);
     }
 
     private static final class Streams extends Batcher {
@@ -320,12 +320,12 @@ public final class Trainer {
         }
 
         @Override
-        int[] order(TrainConfig config, int epoch) {
+        WindowOrder order(TrainConfig config, int epoch) {
             return null;
         }
 
         @Override
-        Batch batch(int index, int[] order) {
+        Batch batch(int index, WindowOrder order) {
             int steps = streams.fill(index, inputs, targets);
             return new Batch(streams.batchSize(), steps, inputs, targets, Objective.ALL);
         }
@@ -355,15 +355,15 @@ public final class Trainer {
         }
 
         @Override
-        int[] order(TrainConfig config, int epoch) {
-            return config.shuffle() && epoch > 0 ? Shuffle.permutation(windows.count(), config.seed(), epoch)
+        WindowOrder order(TrainConfig config, int epoch) {
+            return config.shuffle() && epoch > 0 ? WindowOrder.shuffled(windows.count(), config.seed(), epoch)
                     : windows.order();
         }
 
         @Override
-        Batch batch(int index, int[] order) {
+        Batch batch(int index, WindowOrder order) {
             int from = index * batchSize;
-            int size = Math.min(batchSize, order.length - from);
+            int size = Math.min(batchSize, order.size() - from);
             windows.fill(order, from, size, inputs, targets, objective == Objective.LAST);
             return new Batch(size, windows.window(), inputs, targets, objective);
         }

@@ -31,7 +31,7 @@ class SlidingWindowTest {
 
     /** The same, from the array-based Windows. */
     private static List<String> batch(int n, int window, int stride) {
-        Windows windows = new Windows(Shuffle.identity(n), window, stride);
+        Windows windows = new Windows(java.util.stream.IntStream.range(0, n).toArray(), window, stride);
         List<String> described = new ArrayList<>();
         for (int i = 0; i < windows.count(); i++) {
             List<String> inputs = new ArrayList<>();

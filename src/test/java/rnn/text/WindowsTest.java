@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ import rnn.RnnException;
 
 class WindowsTest {
     private static int[] range(int n) {
-        return Shuffle.identity(n);
+        return java.util.stream.IntStream.range(0, n).toArray();
     }
 
     /** Window i as "inputs -> next", read one id at a time. */
@@ -69,7 +69,7 @@ class WindowsTest {
         int[] ids = {10, 11, 12, 13, 14, 15, 16, 17};
         Windows windows = new Windows(ids, 3, 2); // starts 0, 2, 4
         assertEquals(3, windows.count());
-        int[] order = {2, 0, 1};
+        WindowOrder order = WindowOrder.of(2, 0, 1);
         int[] inputs = new int[6];
         int[] targets = new int[6];
         windows.fill(order, 0, 2, inputs, targets, true);
@@ -99,7 +99,7 @@ class WindowsTest {
         assertEquals("[6, 7, 8] -> 9", describe(validation, 0));
         int[] inputs = new int[3];
         int[] targets = new int[3];
-        validation.fill(new int[] {2}, 0, 1, inputs, targets, false);
+        validation.fill(WindowOrder.of(2), 0, 1, inputs, targets, false);
         assertArrayEquals(new int[] {8, 9, 10}, inputs);
         assertArrayEquals(new int[] {9, 10, 11}, targets);
     }
@@ -114,13 +114,13 @@ class WindowsTest {
         assertThrows(IndexOutOfBoundsException.class, () -> windows.next(3));
         assertThrows(IndexOutOfBoundsException.class, () -> windows.input(0, 2));
         assertThrows(IndexOutOfBoundsException.class,
-                () -> windows.fill(new int[] {3}, 0, 1, new int[2], new int[2], false));
+                () -> windows.fill(WindowOrder.of(3), 0, 1, new int[2], new int[2], false));
         assertThrows(IllegalArgumentException.class,
-                () -> windows.fill(new int[] {0, 1}, 1, 2, new int[4], new int[4], false));
+                () -> windows.fill(WindowOrder.of(0, 1), 1, 2, new int[4], new int[4], false));
         assertThrows(IllegalArgumentException.class,
-                () -> windows.fill(new int[] {0, 1}, 0, 2, new int[3], new int[4], false));
+                () -> windows.fill(WindowOrder.of(0, 1), 0, 2, new int[3], new int[4], false));
         assertThrows(IllegalArgumentException.class,
-                () -> windows.fill(new int[] {0, 1}, 0, 2, new int[4], new int[3], false));
+                () -> windows.fill(WindowOrder.of(0, 1), 0, 2, new int[4], new int[3], false));
     }
 
     @Test
@@ -135,34 +135,62 @@ class WindowsTest {
     @Test
     void orderIsIdentityAndShuffleIsASeededPermutation() {
         Windows windows = new Windows(range(1000), 5, 1);
-        assertArrayEquals(range(995), windows.order());
+        assertArrayEquals(range(995), toArray(windows.order()));
 
-        int[] first = Shuffle.permutation(995, 42, 0);
-        assertArrayEquals(first, Shuffle.permutation(995, 42, 0), "same seed and epoch, same order");
+        int[] first = toArray(WindowOrder.shuffled(995, 42, 0));
+        assertArrayEquals(first, toArray(WindowOrder.shuffled(995, 42, 0)), "same seed and epoch, same order");
         int[] sorted = first.clone();
         Arrays.sort(sorted);
         assertArrayEquals(range(995), sorted, "a permutation");
         assertFalse(Arrays.equals(first, range(995)));
-        assertFalse(Arrays.equals(first, Shuffle.permutation(995, 43, 0)));
-        assertFalse(Arrays.equals(first, Shuffle.permutation(995, 42, 1)));
-        assertArrayEquals(Shuffle.permutation(995, 42, 3), Shuffle.permutation(995, 42, 3));
-        assertArrayEquals(new int[0], Shuffle.permutation(0, 1, 0));
-        assertArrayEquals(new int[] {0}, Shuffle.permutation(1, 1, 5));
+        assertFalse(Arrays.equals(first, toArray(WindowOrder.shuffled(995, 43, 0))));
+        assertFalse(Arrays.equals(first, toArray(WindowOrder.shuffled(995, 42, 1))));
+        assertArrayEquals(new int[0], toArray(WindowOrder.shuffled(0, 1, 0)));
+        assertArrayEquals(new int[] {0}, toArray(WindowOrder.shuffled(1, 1, 5)));
+        assertThrows(IndexOutOfBoundsException.class, () -> WindowOrder.shuffled(10, 1, 0).at(10));
     }
 
     @Test
-    void shuffleIsFisherYatesWithTheGivenGenerator() {
-        int[] values = {0, 1, 2, 3, 4};
-        Shuffle.shuffle(values, new SplittableRandom(7));
-        // Replay the same draws by hand.
-        SplittableRandom random = new SplittableRandom(7);
-        int[] expected = {0, 1, 2, 3, 4};
-        for (int i = 4; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = expected[i];
-            expected[i] = expected[j];
-            expected[j] = swap;
+    void shuffledOrdersArePermutationsOfEverySize() {
+        for (int n = 2; n <= 300; n++) {
+            for (long seed = 0; seed < 3; seed++) {
+                int[] sorted = toArray(WindowOrder.shuffled(n, seed, 1));
+                Arrays.sort(sorted);
+                assertArrayEquals(range(n), sorted, "n " + n + ", seed " + seed);
+            }
         }
-        assertArrayEquals(expected, values);
+    }
+
+    @Test
+    void aShuffledOrderOfManyWindowsNeedsNoTableAndLooksRandom() {
+        int n = 3_000_001;
+        WindowOrder order = WindowOrder.shuffled(n, 7, 2);
+        java.util.BitSet seen = new java.util.BitSet(n);
+        long displacement = 0;
+        int fixedPoints = 0;
+        int ascents = 0;
+        int previous = -1;
+        for (int i = 0; i < n; i++) {
+            int w = order.at(i);
+            assertFalse(seen.get(w), "window " + w + " twice");
+            seen.set(w);
+            displacement += Math.abs(w - i);
+            fixedPoints += w == i ? 1 : 0;
+            ascents += w > previous ? 1 : 0;
+            previous = w;
+        }
+        assertEquals(n, seen.cardinality());
+        // A uniform random permutation: mean |w - i| is n/3, about one fixed point, half the steps ascents.
+        assertEquals(n / 3.0, (double) displacement / n, 0.01 * n);
+        assertTrue(fixedPoints < 20, fixedPoints + " fixed points");
+        assertEquals(0.5, (double) ascents / n, 0.01);
+    }
+
+    private static int[] toArray(WindowOrder order) {
+        int[] values = new int[order.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = order.at(i);
+        }
+        return values;
     }
 }
