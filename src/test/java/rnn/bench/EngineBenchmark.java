@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.engine.Batch;
 import rnn.engine.CellType;
+import rnn.engine.GemmThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
@@ -60,6 +61,7 @@ public final class EngineBenchmark {
         double lr = Double.parseDouble(options.getOrDefault("lr", "20"));
         double clip = Double.parseDouble(options.getOrDefault("clip", "0.25"));
         String data = options.get("data");
+        GemmThreads.set(Integer.parseInt(options.getOrDefault("gemm-threads", "1")));
 
         int[] corpus;
         int vocab;
@@ -160,9 +162,9 @@ public final class EngineBenchmark {
         System.out.printf(Locale.ROOT, "cell %s  layers %d  hidden %d  embedding %d  vocab %d  batch %d  window %d  "
                         + "FLOAT  params %,d  data %s%n", cell, layers, hidden, embedding, vocab, batchSize, window,
                 parameters.count(), data == null ? "random ids" : data);
-        System.out.printf(Locale.ROOT, "threads: nd4j %d, blas %d; OPENBLAS_CORETYPE=%s; %d warm-up + %d timed steps; "
+        System.out.printf(Locale.ROOT, "threads: nd4j %d, big gemms %d; OPENBLAS_CORETYPE=%s; %d warm-up + %d timed steps; "
                         + "loss %.3f -> %.3f%n", Nd4j.getEnvironment().maxThreads(),
-                Nd4j.factory().blas().getMaxThreads(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"),
+                GemmThreads.configured(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"),
                 warmup, steps, firstLoss, lastLoss);
         double mean = Arrays.stream(stepMs).average().orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "step      median %7.2f ms  (p10 %.2f, p90 %.2f)  -> %,.0f tokens/s;"
