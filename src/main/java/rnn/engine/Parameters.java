@@ -68,14 +68,14 @@ public final class Parameters {
         return Math.sqrt(sum);
     }
 
-    /** Scales all gradients so their global norm is at most maxNorm; returns the norm before clipping. */
-    public double clipGradientNorm(double maxNorm) {
+    /**
+     * Global-norm clipping as a factor for {@link rnn.engine.optim.Optimizer#step}: maxNorm / norm
+     * when the gradients' norm exceeds maxNorm, else 1. Handing the factor to the update instead of
+     * scaling every gradient saves a pass over all of them.
+     */
+    public double clipScale(double maxNorm) {
         double norm = gradientNorm();
-        if (norm > maxNorm) {
-            double scale = maxNorm / norm;
-            gradients.values().forEach(g -> g.muli(scale));
-        }
-        return norm;
+        return norm > maxNorm ? maxNorm / norm : 1.0;
     }
 
     /** True if any value is NaN or infinite. */

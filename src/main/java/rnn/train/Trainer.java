@@ -173,10 +173,8 @@ public final class Trainer {
                         + "; stopped without saving these weights (the last checkpoint is intact); "
                         + "try a lower --lr or --clip");
             }
-            if (config.clip() > 0) {
-                model.parameters().clipGradientNorm(config.clip());
-            }
-            optimizer.step(model.parameters(), learningRate);
+            double gradientScale = config.clip() > 0 ? model.parameters().clipScale(config.clip()) : 1.0;
+            optimizer.step(model.parameters(), learningRate, gradientScale);
             step++;
             lossSum += loss * batch.predictions();
             predictions += batch.predictions();

@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import rnn.engine.Batch;
 import rnn.engine.CellType;
 import rnn.engine.GemmThreads;
+import rnn.engine.GemmThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
@@ -26,6 +27,7 @@ import rnn.engine.Objective;
 import rnn.engine.Parameters;
 import rnn.engine.RecurrentState;
 import rnn.engine.loss.Loss;
+import rnn.engine.optim.Sgd;
 
 /**
  * Times one full training step of the engine: {@code computeGradients} (forward, softmax
@@ -62,6 +64,7 @@ public final class EngineBenchmark {
         double clip = Double.parseDouble(options.getOrDefault("clip", "0.25"));
         String data = options.get("data");
         GemmThreads.set(Integer.parseInt(options.getOrDefault("gemm-threads", "1")));
+        GemmThreads.set(Integer.parseInt(options.getOrDefault("gemm-threads", "1")));
 
         int[] corpus;
         int vocab;
@@ -81,12 +84,7 @@ public final class EngineBenchmark {
         RecurrentState state = model.newState(batchSize);
         int tokensPerStep = batchSize * window;
         // Flat views of every value and gradient (whole c-order arrays), for one in-place axpy each.
-        List<INDArray> flatValues = new ArrayList<>();
-        List<INDArray> flatGradients = new ArrayList<>();
-        parameters.values().forEach((name, value) -> {
-            flatValues.add(value.reshape(value.length()));
-            flatGradients.add(parameters.gradient(name).reshape(value.length()));
-        });
+        Sgd sgd = new Sgd();
 
         // Each iteration times, under the same machine conditions: the forward pass alone (on a
         // state of its own), the loss alone on its logits, one sgemm of the decoder's size into a
@@ -120,11 +118,9 @@ public final class EngineBenchmark {
             long t0 = System.nanoTime();
             double loss = model.computeGradients(batch, state, Loss.CROSS_ENTROPY, i);
             long t1 = System.nanoTime();
-            parameters.clipGradientNorm(clip);
+            double scale = parameters.clipScale(clip);
             long t2 = System.nanoTime();
-            for (int p = 0; p < flatValues.size(); p++) {
-                Nd4j.getBlasWrapper().axpy(-lr, flatGradients.get(p), flatValues.get(p)); // value -= lr * gradient
-            }
+            sgd.step(parameters, lr, scale);
             long t3 = System.nanoTime();
             if (i == 0) {
                 firstLoss = loss;
@@ -172,7 +168,7 @@ public final class EngineBenchmark {
                 tokensPerSecond, mean, tokensPerStep / (mean / 1000));
         System.out.printf(Locale.ROOT, "  computeGradients %7.2f ms = forward %.2f + loss %.2f + backward %.2f (by difference)%n",
                 compute, forward, lossPart, compute - forward - lossPart);
-        System.out.printf(Locale.ROOT, "  clip %.2f ms, SGD update %.2f ms%n", median(clipMs), median(updateMs));
+        System.out.printf(Locale.ROOT, "  clip norm %.2f ms, SGD update (clip scale applied) %.2f ms%n", median(clipMs), median(updateMs));
         System.out.printf(Locale.ROOT, "model FLOPs/token = 6 x %,d matmul weights = %.2f MFLOP; achieved %.1f GFLOP/s%n",
                 matmulWeights, flopsPerToken / 1e6, achieved);
         System.out.printf(Locale.ROOT, "sgemm (%dx%d)x(%dx%d): %.1f GFLOP/s; recurrent-step sgemm (%dx%d)x(%dx%d): %.1f GFLOP/s%n",

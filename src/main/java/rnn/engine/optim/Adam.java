@@ -73,12 +73,14 @@ public final class Adam extends StatefulOptimizer {
 
     @Override
     void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t) {
+                long t, double gradientScale) {
         double b1 = beta1;
         double b2 = beta2;
         double eps = epsilon;
         double step = learningRate / (1 - Math.pow(beta1, t));
         double root2 = Math.sqrt(1 - Math.pow(beta2, t));
+        double scale = gradientScale;
+        float scaleF = (float) scale;
         float b1F = (float) b1;
         float b2F = (float) b2;
         float epsF = (float) eps;
@@ -92,8 +94,9 @@ public final class Adam extends StatefulOptimizer {
                 float[] v = a[2];
                 float[] g = a[3];
                 for (int i = 0; i < n; i++) {
-                    m[i] = b1F * m[i] + (1 - b1F) * g[i];
-                    v[i] = b2F * v[i] + (1 - b2F) * g[i] * g[i];
+                    float gi = scaleF * g[i];
+                    m[i] = b1F * m[i] + (1 - b1F) * gi;
+                    v[i] = b2F * v[i] + (1 - b2F) * gi * gi;
                     p[i] -= stepF * m[i] / ((float) Math.sqrt(v[i]) / root2F + epsF);
                 }
             }
@@ -105,8 +108,9 @@ public final class Adam extends StatefulOptimizer {
                 double[] v = a[2];
                 double[] g = a[3];
                 for (int i = 0; i < n; i++) {
-                    m[i] = b1 * m[i] + (1 - b1) * g[i];
-                    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                    double gi = scale * g[i];
+                    m[i] = b1 * m[i] + (1 - b1) * gi;
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                     p[i] -= step * m[i] / (Math.sqrt(v[i]) / root2 + eps);
                 }
             }

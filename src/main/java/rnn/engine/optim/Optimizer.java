@@ -20,11 +20,19 @@ public interface Optimizer {
      * Applies one update to every parameter from its current gradient.
      *
      * @param learningRate the step size, finite and at least 0
-     * @throws IllegalArgumentException if the learning rate is negative or not finite, or if the
+     * @param gradientScale a factor in (0, 1] applied to every gradient as it is read, e.g. from
+     *                      {@link Parameters#clipScale}; the gradient arrays are not changed
+     * @throws IllegalArgumentException if the learning rate is negative or not finite, the scale is
+     *                                  outside (0, 1], or if the
      *                                  parameters' names, shapes or data types differ from those
      *                                  this optimizer's state was built for (nothing is changed then)
      */
-    void step(Parameters parameters, double learningRate);
+    void step(Parameters parameters, double learningRate, double gradientScale);
+
+    /** {@link #step(Parameters, double, double)} with the gradients as they are (scale 1). */
+    default void step(Parameters parameters, double learningRate) {
+        step(parameters, learningRate, 1.0);
+    }
 
     /**
      * A copy of the optimizer's state, by stable names: {@code <name>.t}, the number of steps

@@ -58,10 +58,12 @@ public final class RmsProp extends StatefulOptimizer {
 
     @Override
     void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t) {
+                long t, double gradientScale) {
         double keep = rho;
         double lr = learningRate;
         double eps = epsilon;
+        double scale = gradientScale;
+        float scaleF = (float) scale;
         float keepF = (float) keep;
         float lrF = (float) lr;
         float epsF = (float) eps;
@@ -72,8 +74,9 @@ public final class RmsProp extends StatefulOptimizer {
                 float[] s = a[1];
                 float[] g = a[2];
                 for (int i = 0; i < n; i++) {
-                    s[i] = keepF * s[i] + (1 - keepF) * g[i] * g[i];
-                    p[i] -= lrF * g[i] / ((float) Math.sqrt(s[i]) + epsF);
+                    float gi = scaleF * g[i];
+                    s[i] = keepF * s[i] + (1 - keepF) * gi * gi;
+                    p[i] -= lrF * gi / ((float) Math.sqrt(s[i]) + epsF);
                 }
             }
 
@@ -83,8 +86,9 @@ public final class RmsProp extends StatefulOptimizer {
                 double[] s = a[1];
                 double[] g = a[2];
                 for (int i = 0; i < n; i++) {
-                    s[i] = keep * s[i] + (1 - keep) * g[i] * g[i];
-                    p[i] -= lr * g[i] / (Math.sqrt(s[i]) + eps);
+                    double gi = scale * g[i];
+                    s[i] = keep * s[i] + (1 - keep) * gi * gi;
+                    p[i] -= lr * gi / (Math.sqrt(s[i]) + eps);
                 }
             }
         });

@@ -3,8 +3,6 @@ package rnn.engine.optim;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.InvalidConfigException;
 
@@ -18,11 +16,12 @@ import rnn.InvalidConfigException;
  *                p = p - lr * v
  * </pre>
  *
- * <p>State: {@code sgd.t} and, with momentum, {@code sgd.v.<parameter>}. One ND4J op per parameter
- * without momentum, two with.
+ * <p>State: {@code sgd.t} and, with momentum, {@code sgd.v.<parameter>}. One fused pass per
+ * parameter ({@link ChunkedUpdate}).
  */
 public final class Sgd extends StatefulOptimizer {
     private final double momentum;
+    private final ChunkedUpdate chunks = new ChunkedUpdate();
 
     /** Plain SGD, without momentum. */
     public Sgd() {
@@ -51,14 +50,60 @@ public final class Sgd extends StatefulOptimizer {
 
     @Override
     void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t) {
-        INDArray step = gradient;
-        if (momentum > 0) {
-            INDArray v = buffers[0];
-            Nd4j.exec(new Axpy(v, gradient, v, momentum));        // v = mu * v + g
-            step = v;
+                long t, double gradientScale) {
+        double lr = learningRate;
+        double scale = gradientScale;
+        double mu = momentum;
+        float lrF = (float) lr;
+        float scaleF = (float) scale;
+        float muF = (float) mu;
+        if (momentum == 0) {
+            float stepF = (float) (lr * scale);
+            double step = lr * scale;
+            chunks.run(new INDArray[] {value, gradient}, 1, new ChunkedUpdate.Kernel() {
+                @Override
+                public void apply(float[][] a, int n) {
+                    float[] p = a[0];
+                    float[] g = a[1];
+                    for (int i = 0; i < n; i++) {
+                        p[i] -= stepF * g[i];
+                    }
+                }
+
+                @Override
+                public void apply(double[][] a, int n) {
+                    double[] p = a[0];
+                    double[] g = a[1];
+                    for (int i = 0; i < n; i++) {
+                        p[i] -= step * g[i];
+                    }
+                }
+            });
+            return;
         }
-        Nd4j.exec(new Axpy(step, value, value, -learningRate));   // p = -lr * step + p
+        chunks.run(new INDArray[] {value, buffers[0], gradient}, 2, new ChunkedUpdate.Kernel() {
+            @Override
+            public void apply(float[][] a, int n) {
+                float[] p = a[0];
+                float[] v = a[1];
+                float[] g = a[2];
+                for (int i = 0; i < n; i++) {
+                    v[i] = muF * v[i] + scaleF * g[i];
+                    p[i] -= lrF * v[i];
+                }
+            }
+
+            @Override
+            public void apply(double[][] a, int n) {
+                double[] p = a[0];
+                double[] v = a[1];
+                double[] g = a[2];
+                for (int i = 0; i < n; i++) {
+                    v[i] = mu * v[i] + scale * g[i];
+                    p[i] -= lr * v[i];
+                }
+            }
+        });
     }
 
     @Override

@@ -58,9 +58,10 @@ abstract class StatefulOptimizer implements Optimizer {
      *                     entry and may be overwritten, or null if the optimizer uses no scratch
      * @param learningRate the step size
      * @param t            the number of this step, 1 for the first
+     * @param gradientScale  the factor to apply to the gradient as it is read
      */
     abstract void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch,
-                         double learningRate, long t);
+                         double learningRate, long t, double gradientScale);
 
     @Override
     public final String name() {
@@ -73,10 +74,13 @@ abstract class StatefulOptimizer implements Optimizer {
     }
 
     @Override
-    public final void step(Parameters parameters, double learningRate) {
+    public final void step(Parameters parameters, double learningRate, double gradientScale) {
         Objects.requireNonNull(parameters, "parameters");
         if (!(learningRate >= 0 && Double.isFinite(learningRate))) {
             throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + learningRate);
+        }
+        if (!(gradientScale > 0 && gradientScale <= 1)) {
+            throw new IllegalArgumentException("gradient scale must be in (0, 1], got " + gradientScale);
         }
         boolean needsSlots = !bufferNames.isEmpty() || usesScratch;
         if (needsSlots && !isBound(parameters)) {
@@ -87,7 +91,7 @@ abstract class StatefulOptimizer implements Optimizer {
         for (Map.Entry<String, INDArray> entry : parameters.values().entrySet()) {
             Slot slot = needsSlots ? slots.get(entry.getKey()) : null;
             update(entry.getValue(), gradients.get(entry.getKey()), slot == null ? NO_BUFFERS : slot.buffers,
-                    slot == null ? null : slot.scratch, learningRate, t);
+                    slot == null ? null : slot.scratch, learningRate, t, gradientScale);
         }
         steps = t;
     }

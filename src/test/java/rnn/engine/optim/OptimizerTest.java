@@ -286,6 +286,38 @@ class OptimizerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("optimizers")
+    void aGradientScaleActsAsScaledGradients(String label, Supplier<Optimizer> factory) {
+        // Clipping hands the optimizer a factor instead of rescaling the gradients: both must agree.
+        for (DataType dtype : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+            Parameters scaled = parameters(dtype);
+            Parameters prescaled = parameters(dtype);
+            Optimizer byFactor = factory.get();
+            Optimizer byArrays = factory.get();
+            for (int step = 1; step <= 3; step++) {
+                fillGradients(scaled, step);
+                fillGradients(prescaled, step);
+                prescaled.gradients().values().forEach(g -> g.muli(0.375));
+                byFactor.step(scaled, 0.05, 0.375);
+                byArrays.step(prescaled, 0.05);
+            }
+            assertClose(values(prescaled), scaled, dtype == DataType.DOUBLE ? 1e-12 : 1e-6);
+            Parameters untouched = parameters(dtype);
+            fillGradients(untouched, 1);
+            List<double[]> before = new ArrayList<>();
+            untouched.gradients().values().forEach(g -> before.add(flat(g)));
+            factory.get().step(untouched, 0.05, 0.5);
+            List<double[]> after = new ArrayList<>();
+            untouched.gradients().values().forEach(g -> after.add(flat(g)));
+            for (int p = 0; p < before.size(); p++) {
+                assertArrayEquals(before.get(p), after.get(p), "gradient arrays are read, not changed");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> factory.get().step(parameters(DataType.DOUBLE), 0.05, 0.0));
+        assertThrows(IllegalArgumentException.class, () -> factory.get().step(parameters(DataType.DOUBLE), 0.05, 1.5));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
     void resumingFromExportedStateIsBitIdentical(String label, Supplier<Optimizer> factory) {
         Parameters uninterrupted = parameters(DataType.DOUBLE);
         Optimizer straight = factory.get();
