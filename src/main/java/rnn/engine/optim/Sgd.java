@@ -3,6 +3,8 @@ package rnn.engine.optim;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.InvalidConfigException;
 
@@ -16,8 +18,8 @@ import rnn.InvalidConfigException;
  *                p = p - lr * v
  * </pre>
  *
- * <p>State: {@code sgd.t} and, with momentum, {@code sgd.v.<parameter>}. One fused pass per
- * parameter ({@link ChunkedUpdate}).
+ * <p>State: {@code sgd.t} and, with momentum, {@code sgd.v.<parameter>}. One pass per parameter:
+ * ND4J's axpy without momentum, a {@link ChunkedUpdate} with it.
  */
 public final class Sgd extends StatefulOptimizer {
     private final double momentum;
@@ -58,27 +60,7 @@ public final class Sgd extends StatefulOptimizer {
         float scaleF = (float) scale;
         float muF = (float) mu;
         if (momentum == 0) {
-            float stepF = (float) (lr * scale);
-            double step = lr * scale;
-            chunks.run(new INDArray[] {value, gradient}, 1, new ChunkedUpdate.Kernel() {
-                @Override
-                public void apply(float[][] a, int n) {
-                    float[] p = a[0];
-                    float[] g = a[1];
-                    for (int i = 0; i < n; i++) {
-                        p[i] -= stepF * g[i];
-                    }
-                }
-
-                @Override
-                public void apply(double[][] a, int n) {
-                    double[] p = a[0];
-                    double[] g = a[1];
-                    for (int i = 0; i < n; i++) {
-                        p[i] -= step * g[i];
-                    }
-                }
-            });
+            Nd4j.exec(new Axpy(gradient, value, value, -lr * scale)); // p = -lr * s * g + p: one native pass
             return;
         }
         chunks.run(new INDArray[] {value, buffers[0], gradient}, 2, new ChunkedUpdate.Kernel() {
