@@ -6,6 +6,8 @@
 #   DATA_DIR       holds train.txt, valid.txt, test.txt (default ../shared/corpora/ptb)
 #   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model)
 #   --quick        throughput only: the first 300 batches of one epoch, no evaluation
+#   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape, 300 batches)
+#                  with 1 and with 2 threads right after, and reports its best in the JSON line
 #   --seed-preset  instead: the Keras tutorial preset on ../shared/corpora/frankenstein.txt for
 #                  --epochs N (default 3); reports ms per training sample and the best validation loss
 # Prints per epoch: tokens/s, seconds, validation perplexity; then test perplexity, minutes,
@@ -16,6 +18,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
 
 quick=0
+torch=0
 seed_preset=0
 preset=ptb-small
 epochs=""
@@ -24,6 +27,7 @@ extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
+    --torch) torch=1; shift ;;
     --seed-preset) seed_preset=1; shift ;;
     --epochs) epochs="$2"; shift 2 ;;
     --preset) preset="$2"; shift 2 ;;
@@ -71,8 +75,15 @@ else
   bin/rnn perplexity "$data/test.txt" -m "$work/model" --json > "$work/test.json"
   bin/rnn perplexity "$data/test.txt" -m "$work/model" --json --streams 1 > "$work/test-exact.json"
 fi
+if [ "$torch" = 1 ]; then
+  for threads in 1 2; do
+    /usr/bin/python3.11 /work/shared/peers/torch_lm.py --data "$data" --threads "$threads" --epochs 1 \
+      --max-batches 300 --no-eval | head -1 > "$work/torch-$threads.json"
+    echo "pytorch, $threads thread(s): $(cat "$work/torch-$threads.json")"
+  done
+fi
 python3 - "$work" "$sgemm" "$quick" "$preset" <<'PY'
-import json, os, sys, re
+import glob, json, os, sys, re
 work, sgemm, quick, preset = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
 arch = json.load(open(f"{work}/model/model.json"))["architecture"]
@@ -89,6 +100,13 @@ minutes = sum(r["seconds"] for r in epochs) / 60
 out = {"preset": preset, "quick": quick, "epochs": len(epochs), "tokens_per_s": round(tps, 1),
        "train_minutes": round(minutes, 2), "peak_rss_mb": rss // 1024, "mflop_per_token": round(flop_per_token / 1e6, 2),
        "sgemm_gflops": sgemm, "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3)}
+peers = {int(re.search(r"torch-(\d+)", f).group(1)): json.load(open(f))["train_tok_per_s"]
+         for f in glob.glob(f"{work}/torch-*.json")}
+if peers:
+    best = max(peers, key=peers.get)
+    out["torch_tokens_per_s"] = peers[best]
+    out["torch_threads"] = best
+    out["vs_torch"] = round(tps / peers[best], 3)
 if not quick:
     test = json.load(open(f"{work}/test.json"))
     out["valid_ppl"] = epochs[-1].get("valid_ppl")

@@ -18,8 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.engine.Batch;
 import rnn.engine.CellType;
-import rnn.engine.GemmThreads;
-import rnn.engine.GemmThreads;
+import rnn.engine.EngineThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
@@ -63,8 +62,7 @@ public final class EngineBenchmark {
         double lr = Double.parseDouble(options.getOrDefault("lr", "20"));
         double clip = Double.parseDouble(options.getOrDefault("clip", "0.25"));
         String data = options.get("data");
-        GemmThreads.set(Integer.parseInt(options.getOrDefault("gemm-threads", "1")));
-        GemmThreads.set(Integer.parseInt(options.getOrDefault("gemm-threads", "1")));
+        EngineThreads.set(Integer.parseInt(options.getOrDefault("engine-threads", "1")));
 
         int[] corpus;
         int vocab;
@@ -158,9 +156,9 @@ public final class EngineBenchmark {
         System.out.printf(Locale.ROOT, "cell %s  layers %d  hidden %d  embedding %d  vocab %d  batch %d  window %d  "
                         + "FLOAT  params %,d  data %s%n", cell, layers, hidden, embedding, vocab, batchSize, window,
                 parameters.count(), data == null ? "random ids" : data);
-        System.out.printf(Locale.ROOT, "threads: nd4j %d, big gemms %d; OPENBLAS_CORETYPE=%s; %d warm-up + %d timed steps; "
+        System.out.printf(Locale.ROOT, "threads: nd4j %d, engine %d; OPENBLAS_CORETYPE=%s; %d warm-up + %d timed steps; "
                         + "loss %.3f -> %.3f%n", Nd4j.getEnvironment().maxThreads(),
-                GemmThreads.configured(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"),
+                EngineThreads.configured(), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"),
                 warmup, steps, firstLoss, lastLoss);
         double mean = Arrays.stream(stepMs).average().orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "step      median %7.2f ms  (p10 %.2f, p90 %.2f)  -> %,.0f tokens/s;"

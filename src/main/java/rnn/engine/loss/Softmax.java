@@ -4,12 +4,14 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.engine.Activations;
+import rnn.engine.EngineThreads;
 import rnn.engine.HostCopy;
 
 /**
  * Row-wise softmax of logits with the max shift, and the log-probabilities of given targets. One
  * Java pass per row (read, max, exp, sum, scale, write) with the vectorized exp of
  * {@link Activations}: ND4J needed six whole-matrix ops for the same, each a pass over memory.
+ * Rows are split over {@link EngineThreads#configured} threads.
  */
 public final class Softmax {
     private Softmax() {
@@ -45,28 +47,30 @@ public final class Softmax {
     private static Result rowwise(INDArray logits, int[] targets, INDArray work, double scale, boolean minusTarget) {
         int rows = (int) logits.size(0);
         int vocab = (int) logits.size(1);
-        HostCopy host = new HostCopy();
-        double[] row = new double[vocab];
         double[] logP = new double[rows];
-        for (int m = 0; m < rows; m++) {
-            long at = (long) m * vocab;
-            host.readRange(logits, at, vocab, row, 0);
-            double max = max(row);
-            double shiftedTarget = row[targets[m]] - max;
-            for (int j = 0; j < vocab; j++) {
-                row[j] = Activations.exp(Math.max(-Activations.CLAMP, row[j] - max));
+        EngineThreads.forRanges(rows, 32, (from, to) -> {
+            HostCopy host = new HostCopy();
+            double[] row = new double[vocab];
+            for (int m = from; m < to; m++) {
+                long at = (long) m * vocab;
+                host.readRange(logits, at, vocab, row, 0);
+                double max = max(row);
+                double shiftedTarget = row[targets[m]] - max;
+                for (int j = 0; j < vocab; j++) {
+                    row[j] = Activations.exp(Math.max(-Activations.CLAMP, row[j] - max));
+                }
+                double sum = sum(row);
+                logP[m] = shiftedTarget - Math.log(sum);
+                double inverse = scale / sum;
+                for (int j = 0; j < vocab; j++) {
+                    row[j] *= inverse;
+                }
+                if (minusTarget) {
+                    row[targets[m]] -= scale;
+                }
+                host.writeRange(row, 0, vocab, work, at);
             }
-            double sum = sum(row);
-            logP[m] = shiftedTarget - Math.log(sum);
-            double inverse = scale / sum;
-            for (int j = 0; j < vocab; j++) {
-                row[j] *= inverse;
-            }
-            if (minusTarget) {
-                row[targets[m]] -= scale;
-            }
-            host.writeRange(row, 0, vocab, work, at);
-        }
+        });
         return new Result(logP);
     }
 
