@@ -11,7 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import rnn.InvalidConfigException;
 import rnn.checkpoint.Json;
+import rnn.engine.EngineThreads;
 import rnn.text.TextSource;
 import rnn.workflow.Perplexity;
 
@@ -53,8 +55,16 @@ public final class PerplexityCommand implements Callable<Integer> {
             description = "Stream models: segments scored side by side (default: ${DEFAULT-VALUE}; 1 = one exact pass).")
     int streams;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Threads for the big matrix products and the softmax (default: ${DEFAULT-VALUE}; 0 = one per core).")
+    int threads;
+
     @Override
     public Integer call() {
+        if (threads < 0) {
+            throw new InvalidConfigException("--threads must not be negative (0 = one per core), got " + threads);
+        }
+        EngineThreads.configure(threads);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Perplexity.Report report = Perplexity.score(model, TextSource.of(file), perLine ? line -> {

@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--valid", paramLabel = "FILE", description = "Validation text (instead of --validation-split).") String validFile;
     @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without validation improvement (0 = off).") Integer patience;
     @Option(names = "--seed", paramLabel = "N") Long seed;
-    @Option(names = "--threads", paramLabel = "N", description = "ND4J and BLAS threads (default 1, the fastest for these sizes on 2 cores; 0 = one per core).") Integer threads;
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for the big matrix products and the softmax (default 1; 0 = one per core).") Integer threads;
     @Option(names = "--save-every", paramLabel = "N", description = "Also save every N steps.") Integer saveEvery;
     @Option(names = "--max-batches", paramLabel = "N", description = "Stop each epoch after N batches (throughput runs).") Integer maxBatches;
 

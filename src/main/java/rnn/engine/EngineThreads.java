@@ -27,6 +27,11 @@ public final class EngineThreads {
         configured = threads;
     }
 
+    /** --threads N: N threads, or one per available core for 0. */
+    public static void configure(int requested) {
+        set(requested > 0 ? requested : Runtime.getRuntime().availableProcessors());
+    }
+
     public static int configured() {
         return configured;
     }

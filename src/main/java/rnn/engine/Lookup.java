@@ -3,7 +3,6 @@ package rnn.engine;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,19 +15,16 @@ final class Lookup {
     private Lookup() {
     }
 
-    /** out[n, :] = table[ids[n], :]. */
+    /** out[n, :] = table[ids[n], :], a bulk row copy each. */
     static void gatherRows(INDArray table, int[] ids, int count, INDArray out) {
         requireWhole(table);
         requireWhole(out);
-        long width = table.size(1);
-        DataBuffer src = table.data();
-        DataBuffer dst = out.data();
+        int width = (int) table.size(1);
+        HostCopy host = new HostCopy();
+        double[] row = new double[width];
         for (int n = 0; n < count; n++) {
-            long from = ids[n] * width;
-            long to = n * width;
-            for (long j = 0; j < width; j++) {
-                dst.put(to + j, src.getDouble(from + j));
-            }
+            host.readRange(table, (long) ids[n] * width, width, row, 0);
+            host.writeRange(row, 0, width, out, (long) n * width);
         }
     }
 
@@ -36,15 +32,18 @@ final class Lookup {
     static void scatterAddRows(INDArray gradTable, int[] ids, int count, INDArray grad) {
         requireWhole(gradTable);
         requireWhole(grad);
-        long width = gradTable.size(1);
-        DataBuffer dst = gradTable.data();
-        DataBuffer src = grad.data();
+        int width = (int) gradTable.size(1);
+        HostCopy host = new HostCopy();
+        double[] sum = new double[width];
+        double[] add = new double[width];
         for (int n = 0; n < count; n++) {
-            long to = ids[n] * width;
-            long from = n * width;
-            for (long j = 0; j < width; j++) {
-                dst.put(to + j, dst.getDouble(to + j) + src.getDouble(from + j));
+            long at = (long) ids[n] * width;
+            host.readRange(gradTable, at, width, sum, 0);
+            host.readRange(grad, (long) n * width, width, add, 0);
+            for (int j = 0; j < width; j++) {
+                sum[j] += add[j];
             }
+            host.writeRange(sum, 0, width, gradTable, at);
         }
     }
 

@@ -6,13 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
-import org.nd4j.linalg.factory.Nd4j;
-
 import rnn.CancelledException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
+import rnn.engine.EngineThreads;
 import rnn.text.Vocabulary;
 import rnn.train.EpochResult;
 import rnn.train.TrainConfig;
@@ -86,12 +85,8 @@ public final class Training {
         }
     }
 
-    /** --threads: ND4J's OpenMP pool and OpenBLAS alike (0 leaves ND4J's default: one per core). */
+    /** --threads: the engine's threads for big products and the softmax (0 = one per core). */
     private static void applyThreads(TrainConfig config) {
-        if (config.threads() > 0) {
-            Nd4j.getEnvironment().setMaxThreads(config.threads());
-            Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
-            Nd4j.factory().blas().setMaxThreads(config.threads());
-        }
+        EngineThreads.configure(config.threads());
     }
 }
