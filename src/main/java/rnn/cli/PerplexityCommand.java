@@ -55,8 +55,8 @@ public final class PerplexityCommand implements Callable<Integer> {
             description = "Stream models: segments scored side by side (default: ${DEFAULT-VALUE}; 1 = one exact pass).")
     int streams;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Threads for the big matrix products and the softmax (default: ${DEFAULT-VALUE}; 0 = one per core).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads for matrix products and the softmax (default 0 = one per core).")
     int threads;
 
     @Override

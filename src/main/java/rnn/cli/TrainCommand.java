@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--valid", paramLabel = "FILE", description = "Validation text (instead of --validation-split).") String validFile;
     @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without validation improvement (0 = off).") Integer patience;
     @Option(names = "--seed", paramLabel = "N") Long seed;
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for the big matrix products and the softmax (default 1; 0 = one per core).") Integer threads;
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for matrix products and the softmax (default 0 = one per core).") Integer threads;
     @Option(names = "--save-every", paramLabel = "N", description = "Also save every N steps.") Integer saveEvery;
     @Option(names = "--max-batches", paramLabel = "N", description = "Stop each epoch after N batches (throughput runs).") Integer maxBatches;
 
@@ -127,7 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
                 pick(lrDecay, p, "lr-decay", 1.0), pick(decayAfter, p, "decay-after", 0),
                 pick(decayOnPlateau, p, "decay-on-plateau", false), pick(clip, p, "clip", 0.0),
                 Loss.parse(pick(loss, p, "loss", "crossentropy")), pick(patience, p, "patience", 0),
-                pick(seed, p, "seed", 1L), pick(threads, p, "threads", 1), pick(saveEvery, p, "save-every", 0),
+                pick(seed, p, "seed", 1L), pick(threads, p, "threads", 0), pick(saveEvery, p, "save-every", 0),
                 pick(maxBatches, p, "max-batches", 0),
                 outputDir);
     }

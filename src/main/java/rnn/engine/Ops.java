@@ -38,10 +38,8 @@ final class Ops {
         return views;
     }
 
-    /** c = op(a) op(b) + beta * c, on {@link EngineThreads#forProduct} BLAS threads. */
+    /** c = op(a) op(b) + beta * c, on {@link EngineThreads} BLAS threads. */
     static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
-        long k = transA ? a.size(0) : a.size(1);
-        EngineThreads.use(EngineThreads.forProduct(c.size(0) * c.size(1) * k));
         Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
     }
 
@@ -81,7 +79,6 @@ final class Ops {
 
     /** vector += column sums of m, as one gemm with a ones row (no temporary). */
     static void addColumnSums(INDArray m, INDArray ones, INDArray vector) {
-        EngineThreads.use(1);
         Nd4j.gemm(ones, m, vector.reshape(1, vector.length()), false, false, 1.0, 1.0);
     }
 }

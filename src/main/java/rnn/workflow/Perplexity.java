@@ -3,14 +3,12 @@ package rnn.workflow;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.InvalidConfigException;
 import rnn.RnnException;
@@ -55,11 +53,13 @@ import rnn.train.TrainConfig;
  */
 public final class Perplexity {
     /** Default number of stream segments scored side by side. */
-    public static final int STREAMS = 16;
+    public static final int STREAMS = 32;
     /** Tokens per stream segment (and per forward pass with --streams 1). */
     public static final int SEGMENT = 1024;
     /** Tokens a segment is warmed up on before it is scored. */
     public static final int WARM_UP = 128;
+    /** Steps per forward pass of the segments side by side (logits of S x 32 rows). */
+    private static final int STEP_CHUNK = 32;
     /** Windows per forward pass for window models. */
     public static final int WINDOW_BATCH = 256;
     private static final int WINDOW_CHUNK = 8 * WINDOW_BATCH;
@@ -301,7 +301,6 @@ public final class Perplexity {
     /** Natural-log probabilities of successive tokens of one text, each given everything before it. */
     private abstract static class Scorer {
         final LanguageModel model;
-        private final Map<Integer, INDArray> work = new HashMap<>();
         private double[] startLogProbabilities;
 
         Scorer(LanguageModel model) {
@@ -339,9 +338,7 @@ public final class Perplexity {
 
         /** Target log-probabilities of each row of {@code logits}. */
         double[] logProbabilities(INDArray logits, int[] targets) {
-            INDArray buffer = work.computeIfAbsent((int) logits.size(0),
-                    rows -> Nd4j.create(logits.dataType(), logits.shape()));
-            return Softmax.into(logits, targets, buffer).targetLogProbabilities();
+            return Softmax.logProbabilities(logits, targets).targetLogProbabilities();
         }
     }
 
@@ -465,20 +462,25 @@ public final class Perplexity {
                 }
                 model.logits(new Batch(count, warm, inputs, null, Objective.LAST), state);
             }
-            int[] inputs = new int[count * steps];
-            int[] targets = new int[count * steps];
-            for (int b = 0; b < count; b++) {
-                for (int t = 0; t < steps; t++) {
-                    int at = offset + starts.get(b) + t;
-                    inputs[t * count + b] = context[at - 1];
-                    targets[t * count + b] = context[at];
+            // Then the segments themselves, a few steps at a time with the state carried, so the
+            // logits stay small ([S x STEP_CHUNK, V]) however long the segments are.
+            int[] inputs = new int[count * STEP_CHUNK];
+            int[] targets = new int[count * STEP_CHUNK];
+            for (int t0 = 0; t0 < steps; t0 += STEP_CHUNK) {
+                int chunkSteps = Math.min(STEP_CHUNK, steps - t0);
+                for (int b = 0; b < count; b++) {
+                    for (int t = 0; t < chunkSteps; t++) {
+                        int at = offset + starts.get(b) + t0 + t;
+                        inputs[t * count + b] = context[at - 1];
+                        targets[t * count + b] = context[at];
+                    }
                 }
-            }
-            INDArray logits = model.logits(new Batch(count, steps, inputs, null, Objective.ALL), state);
-            double[] scored = logProbabilities(logits, targets);
-            for (int b = 0; b < count; b++) {
-                for (int t = 0; t < steps; t++) {
-                    lnP[starts.get(b) + t] = scored[t * count + b];
+                INDArray logits = model.logits(new Batch(count, chunkSteps, inputs, null, Objective.ALL), state);
+                double[] scored = logProbabilities(logits, targets);
+                for (int b = 0; b < count; b++) {
+                    for (int t = 0; t < chunkSteps; t++) {
+                        lnP[starts.get(b) + t0 + t] = scored[t * count + b];
+                    }
                 }
             }
         }

@@ -85,7 +85,7 @@ public final class Training {
         }
     }
 
-    /** --threads: the engine's threads for big products and the softmax (0 = one per core). */
+    /** --threads: the engine's threads for matrix products and the softmax (0 = one per core). */
     private static void applyThreads(TrainConfig config) {
         EngineThreads.configure(config.threads());
     }

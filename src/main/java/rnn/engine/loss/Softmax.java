@@ -36,6 +36,11 @@ public final class Softmax {
         return rowwise(logits, targets, work, 1.0, false);
     }
 
+    /** The target log-probabilities alone, with nothing written (scoring needs no probabilities). */
+    public static Result logProbabilities(INDArray logits, int[] targets) {
+        return rowwise(logits, targets, null, 1.0, false);
+    }
+
     /**
      * Writes scale * (softmax(logits) - onehot(targets)) into {@code work}: the cross-entropy
      * gradient, without building the one-hot. Returns the target log-probabilities.
@@ -61,6 +66,9 @@ public final class Softmax {
                 }
                 double sum = sum(row);
                 logP[m] = shiftedTarget - Math.log(sum);
+                if (work == null) {
+                    continue;
+                }
                 double inverse = scale / sum;
                 for (int j = 0; j < vocab; j++) {
                     row[j] *= inverse;
