@@ -12,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.loss.Loss;
+import rnn.engine.loss.Softmax;
 
 /**
  * A recurrent language model: token ids -> embedding (or one-hot) -> N recurrent layers -> dense
@@ -103,11 +104,17 @@ public final class LanguageModel {
      */
     public double computeGradients(Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null);
+        // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
+        // softmax's pass over the logits, saving two more passes over [M, V].
+        boolean fused = loss == Loss.CROSS_ENTROPY;
+        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null, !fused);
         int m = batch.predictions();
-        double sum = loss.apply(w.logits, batch.targets(), w.dLogits, 1.0 / m);
         parameters.zeroGradients();
-        w.backward(batch);
+        double sum = fused
+                ? Softmax.crossEntropyGradient(w.logits, parameters.value(ParameterShapes.DECODER_BIAS),
+                        batch.targets(), w.dLogits, 1.0 / m, parameters.gradient(ParameterShapes.DECODER_BIAS))
+                : loss.apply(w.logits, batch.targets(), w.dLogits, 1.0 / m);
+        w.backward(batch, !fused);
         return sum / m;
     }
 
@@ -117,14 +124,14 @@ public final class LanguageModel {
      */
     public INDArray logits(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, null);
+        w.forward(batch, state, null, true);
         return w.logits;
     }
 
     /** Forward only, dropout off: the summed loss over the batch's predictions. */
     public double loss(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, null);
+        w.forward(batch, state, null, true);
         return loss.apply(w.logits, batch.targets(), w.dLogits, 0);
     }
 
@@ -194,7 +201,8 @@ public final class LanguageModel {
             layerInput = new INDArray[layers];
         }
 
-        void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom) {
+        /** With {@code addDecoderBias} false the logits lack the decoder bias (the caller adds it). */
+        void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom, boolean addDecoderBias) {
             if (state != null) {
                 state.requireFits(config, batch);
             }
@@ -244,14 +252,21 @@ public final class LanguageModel {
                 topInput = droppedTop;
             }
             Ops.gemm(topInput, decoderWeight(), logits, false, true, 0.0);
-            logits.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
+            if (addDecoderBias) {
+                logits.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
+            }
         }
 
-        /** Needs dLogits filled by the loss; accumulates into zeroed gradients. */
-        void backward(Batch b) {
+        /**
+         * Needs dLogits filled by the loss; accumulates into zeroed gradients, the decoder bias's
+         * only if {@code decoderBiasGradient} (else the loss has done it).
+         */
+        void backward(Batch b, boolean decoderBiasGradient) {
             int[] ids = b.inputs();
             Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 1.0);
-            Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
+            if (decoderBiasGradient) {
+                Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
+            }
             Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             if (dropoutActive) {
                 dTop.muli(topMask);

@@ -1,5 +1,8 @@
 package rnn.engine.loss;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,12 +36,12 @@ public final class Softmax {
      * log-probabilities, computed as (z_y - max) - log(sum exp(z - max)) so none underflows to -inf.
      */
     public static Result into(INDArray logits, int[] targets, INDArray work) {
-        return rowwise(logits, targets, work, 1.0, false);
+        return rowwise(logits, null, targets, work, 1.0, false, null);
     }
 
     /** The target log-probabilities alone, with nothing written (scoring needs no probabilities). */
     public static Result logProbabilities(INDArray logits, int[] targets) {
-        return rowwise(logits, targets, null, 1.0, false);
+        return rowwise(logits, null, targets, null, 1.0, false, null);
     }
 
     /**
@@ -46,19 +49,65 @@ public final class Softmax {
      * gradient, without building the one-hot. Returns the target log-probabilities.
      */
     static Result crossEntropyGradient(INDArray logits, int[] targets, INDArray work, double scale) {
-        return rowwise(logits, targets, work, scale, true);
+        return rowwise(logits, null, targets, work, scale, true, null);
     }
 
-    private static Result rowwise(INDArray logits, int[] targets, INDArray work, double scale, boolean minusTarget) {
+    /**
+     * The same for logits that still lack a bias row (added as each row is read), also adding the
+     * gradient's column sums (the bias's gradient) to {@code biasGradient}; returns the summed
+     * cross-entropy. This is the training path: the bias add and its gradient cost no extra pass.
+     */
+    public static double crossEntropyGradient(INDArray logits, INDArray bias, int[] targets, INDArray work,
+                                              double scale, INDArray biasGradient) {
+        int vocab = (int) logits.size(1);
+        double[] biasValues = new double[vocab];
+        new HostCopy().read(bias.reshape(1, vocab), biasValues, 0);
+        // Keyed by each part's first row, so the parts are merged in one fixed order whatever the
+        // threads' timing: the bias gradient stays bit-reproducible.
+        Map<Integer, double[]> columnSums = new ConcurrentSkipListMap<>();
+        double[] logP = rowwise(logits, biasValues, targets, work, scale, true, columnSums).targetLogProbabilities();
+        double[] total = new double[vocab];
+        for (double[] part : columnSums.values()) {
+            for (int j = 0; j < vocab; j++) {
+                total[j] += part[j];
+            }
+        }
+        double[] current = new double[vocab];
+        HostCopy host = new HostCopy();
+        INDArray gradientRow = biasGradient.reshape(1, vocab);
+        host.read(gradientRow, current, 0);
+        for (int j = 0; j < vocab; j++) {
+            current[j] += total[j];
+        }
+        host.write(current, 0, gradientRow);
+        double sum = 0;
+        for (double p : logP) {
+            sum -= p;
+        }
+        return sum;
+    }
+
+    /**
+     * The row loop: bias (may be null) added on read; with {@code columnSums} non-null each part
+     * puts a double[V] of its written rows' column sums there, under its first row.
+     */
+    private static Result rowwise(INDArray logits, double[] bias, int[] targets, INDArray work, double scale,
+                                  boolean minusTarget, Map<Integer, double[]> columnSums) {
         int rows = (int) logits.size(0);
         int vocab = (int) logits.size(1);
         double[] logP = new double[rows];
         EngineThreads.forRanges(rows, 32, (from, to) -> {
             HostCopy host = new HostCopy();
             double[] row = new double[vocab];
+            double[] sums = columnSums == null ? null : new double[vocab];
             for (int m = from; m < to; m++) {
                 long at = (long) m * vocab;
                 host.readRange(logits, at, vocab, row, 0);
+                if (bias != null) {
+                    for (int j = 0; j < vocab; j++) {
+                        row[j] += bias[j];
+                    }
+                }
                 double max = max(row);
                 double shiftedTarget = row[targets[m]] - max;
                 for (int j = 0; j < vocab; j++) {
@@ -76,7 +125,15 @@ public final class Softmax {
                 if (minusTarget) {
                     row[targets[m]] -= scale;
                 }
+                if (sums != null) {
+                    for (int j = 0; j < vocab; j++) {
+                        sums[j] += row[j];
+                    }
+                }
                 host.writeRange(row, 0, vocab, work, at);
+            }
+            if (sums != null) {
+                columnSums.put(from, sums);
             }
         });
         return new Result(logP);

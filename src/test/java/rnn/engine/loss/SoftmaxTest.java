@@ -59,4 +59,51 @@ class SoftmaxTest {
             EngineThreads.set(before);
         }
     }
+
+    @Test
+    void theFusedBiasPathEqualsAddingTheBiasAndSummingColumns() {
+        SplittableRandom random = new SplittableRandom(8);
+        int rows = 130;
+        int vocab = 61;
+        double[][] values = new double[rows][vocab];
+        double[] biasValues = new double[vocab];
+        int[] targets = new int[rows];
+        for (int m = 0; m < rows; m++) {
+            for (int j = 0; j < vocab; j++) {
+                values[m][j] = random.nextGaussian() * 3;
+            }
+            targets[m] = random.nextInt(vocab);
+        }
+        for (int j = 0; j < vocab; j++) {
+            biasValues[j] = random.nextGaussian();
+        }
+        INDArray logits = Nd4j.createFromArray(values);
+        INDArray bias = Nd4j.createFromArray(biasValues);
+        INDArray expected = Nd4j.create(DataType.DOUBLE, rows, vocab);
+        double expectedLoss = -sum(Softmax.crossEntropyGradient(logits.addRowVector(bias), targets, expected, 0.1)
+                .targetLogProbabilities());
+        int before = EngineThreads.configured();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                EngineThreads.set(threads);
+                INDArray work = Nd4j.create(DataType.DOUBLE, rows, vocab);
+                INDArray biasGradient = Nd4j.ones(DataType.DOUBLE, vocab);
+                double loss = Softmax.crossEntropyGradient(logits, bias, targets, work, 0.1, biasGradient);
+                assertEquals(expectedLoss, loss, 1e-9);
+                assertArrayEquals(expected.ravel().toDoubleVector(), work.ravel().toDoubleVector(), 1e-15);
+                assertArrayEquals(expected.sum(0).addi(1.0).toDoubleVector(), biasGradient.toDoubleVector(), 1e-12,
+                        "column sums added to what the gradient held");
+            }
+        } finally {
+            EngineThreads.set(before);
+        }
+    }
+
+    private static double sum(double[] values) {
+        double total = 0;
+        for (double v : values) {
+            total += v;
+        }
+        return total;
+    }
 }
