@@ -125,10 +125,10 @@ final class ClassicGruCell extends RecurrentCell {
             Ops.gemm(dHhRzStep[t], weightRz, dOutStep[t], false, false, 1.0);
         }
         Ops.cols(dPre, 2 * h, 3 * h).assign(dHhN);
-        Ops.gemm(dHhRz, previousOutputs(), Ops.rows(gradWeightHh, 0, 2 * h), true, false, 1.0);
-        Ops.gemm(dHhN, resetHidden, Ops.rows(gradWeightHh, 2 * h, 3 * h), true, false, 1.0);
-        Ops.addColumnSums(dHhRz, ones, gradBiasHh.get(NDArrayIndex.interval(0, 2 * h)));
-        Ops.addColumnSums(dHhN, ones, gradBiasHh.get(NDArrayIndex.interval(2 * h, 3 * h)));
+        Ops.gemm(dHhRz, previousOutputs(), Ops.rows(gradWeightHh, 0, 2 * h), true, false, 0.0);
+        Ops.gemm(dHhN, resetHidden, Ops.rows(gradWeightHh, 2 * h, 3 * h), true, false, 0.0);
+        Ops.columnSums(dHhRz, ones, gradBiasHh.get(NDArrayIndex.interval(0, 2 * h)));
+        Ops.columnSums(dHhN, ones, gradBiasHh.get(NDArrayIndex.interval(2 * h, 3 * h)));
     }
 
     private void prepareFactors() {

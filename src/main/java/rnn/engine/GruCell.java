@@ -102,8 +102,8 @@ final class GruCell extends RecurrentCell {
             dOutStep[t].addi(scratch);
             Ops.gemm(dHhStep[t], weightHh, dOutStep[t], false, false, 1.0);
         }
-        Ops.gemm(dHh, previousOutputs(), gradWeightHh, true, false, 1.0);
-        Ops.addColumnSums(dHh, ones, gradBiasHh);
+        Ops.gemm(dHh, previousOutputs(), gradWeightHh, true, false, 0.0);
+        Ops.columnSums(dHh, ones, gradBiasHh);
     }
 
     private void prepareFactors() {

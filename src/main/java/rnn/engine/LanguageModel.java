@@ -109,7 +109,7 @@ public final class LanguageModel {
         boolean fused = loss == Loss.CROSS_ENTROPY;
         w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null, !fused);
         int m = batch.predictions();
-        parameters.zeroGradients();
+        zeroScatteredGradients();
         double sum = fused
                 ? Softmax.crossEntropyGradient(w.logits, parameters.value(ParameterShapes.DECODER_BIAS),
                         batch.targets(), w.dLogits, 1.0 / m, parameters.gradient(ParameterShapes.DECODER_BIAS))
@@ -133,6 +133,20 @@ public final class LanguageModel {
         Workspace w = workspace(batch);
         w.forward(batch, state, null, true);
         return loss.apply(w.logits, batch.targets(), w.dLogits, 0);
+    }
+
+    /**
+     * Every gradient has one writer in the backward pass that overwrites it (a gemm with beta 0,
+     * the loss's bias sums), except the token tables filled by scatter-adds: the embedding when
+     * not tied (tied, the decoder's gemm writes it first) and a one-hot input's W_ih. Only those
+     * are zeroed, not all 5M gradients each step.
+     */
+    private void zeroScatteredGradients() {
+        if (config.oneHot()) {
+            parameters.gradient(ParameterShapes.weightIh(0)).assign(0);
+        } else if (!config.tied()) {
+            parameters.gradient(ParameterShapes.EMBEDDING).assign(0);
+        }
     }
 
     private Workspace workspace(Batch batch) {
@@ -258,14 +272,14 @@ public final class LanguageModel {
         }
 
         /**
-         * Needs dLogits filled by the loss; accumulates into zeroed gradients, the decoder bias's
-         * only if {@code decoderBiasGradient} (else the loss has done it).
+         * Needs dLogits filled by the loss; writes every gradient (see zeroScatteredGradients), the
+         * decoder bias's only if {@code decoderBiasGradient} (else the loss has written it).
          */
         void backward(Batch b, boolean decoderBiasGradient) {
             int[] ids = b.inputs();
-            Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 1.0);
+            Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 0.0);
             if (decoderBiasGradient) {
-                Ops.addColumnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
+                Ops.columnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
             }
             Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             if (dropoutActive) {
@@ -280,16 +294,16 @@ public final class LanguageModel {
                 RecurrentCell cell = cells[k];
                 cell.backward(parameters.value(ParameterShapes.weightHh(k)),
                         parameters.gradient(ParameterShapes.weightHh(k)), parameters.gradient(ParameterShapes.biasHh(k)), onesRows);
-                Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasIh(k)));
+                Ops.columnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasIh(k)));
                 if (cell.foldsHiddenBias()) {
-                    Ops.addColumnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasHh(k)));
+                    Ops.columnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasHh(k)));
                 }
                 INDArray gradWeightIh = parameters.gradient(ParameterShapes.weightIh(k));
                 if (layerInput[k] == null) {
                     Lookup.scatterAddColumns(gradWeightIh, ids, rows, cell.dPre);
                     continue;
                 }
-                Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 1.0);
+                Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 0.0);
                 INDArray dInput = k > 0 ? cells[k - 1].outputGradients() : dEmbedded;
                 Ops.gemm(cell.dPre, parameters.value(ParameterShapes.weightIh(k)), dInput, false, false, 0.0);
                 if (dropoutActive) {

@@ -136,6 +136,6 @@ final class LstmCell extends RecurrentCell {
             host.write(stepGates, 0, dPreStep[t]);
             Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
         }
-        Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 1.0);
+        Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 0.0);
     }
 }

@@ -77,8 +77,8 @@ final class Ops {
         out.assign(t).muli(t).rsubi(1.0);
     }
 
-    /** vector += column sums of m, as one gemm with a ones row (no temporary). */
-    static void addColumnSums(INDArray m, INDArray ones, INDArray vector) {
-        Nd4j.gemm(ones, m, vector.reshape(1, vector.length()), false, false, 1.0, 1.0);
+    /** vector = column sums of m, as one gemm with a ones row (no temporary). */
+    static void columnSums(INDArray m, INDArray ones, INDArray vector) {
+        Nd4j.gemm(ones, m, vector.reshape(1, vector.length()), false, false, 1.0, 0.0);
     }
 }

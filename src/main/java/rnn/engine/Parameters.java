@@ -54,10 +54,6 @@ public final class Parameters {
         return values.values().stream().mapToLong(INDArray::length).sum();
     }
 
-    public void zeroGradients() {
-        gradients.values().forEach(g -> g.assign(0));
-    }
-
     /** Euclidean norm of all gradients together. */
     public double gradientNorm() {
         double sum = 0;

@@ -35,6 +35,6 @@ final class SimpleRnnCell extends RecurrentCell {
             dPreStep[t].muli(dOutStep[t + 1]);
             Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
         }
-        Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 1.0);
+        Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 0.0);
     }
 }

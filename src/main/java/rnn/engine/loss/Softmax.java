@@ -53,8 +53,8 @@ public final class Softmax {
     }
 
     /**
-     * The same for logits that still lack a bias row (added as each row is read), also adding the
-     * gradient's column sums (the bias's gradient) to {@code biasGradient}; returns the summed
+     * The same for logits that still lack a bias row (added as each row is read), also writing the
+     * gradient's column sums (the bias's gradient) into {@code biasGradient}; returns the summed
      * cross-entropy. This is the training path: the bias add and its gradient cost no extra pass.
      */
     public static double crossEntropyGradient(INDArray logits, INDArray bias, int[] targets, INDArray work,
@@ -72,14 +72,7 @@ public final class Softmax {
                 total[j] += part[j];
             }
         }
-        double[] current = new double[vocab];
-        HostCopy host = new HostCopy();
-        INDArray gradientRow = biasGradient.reshape(1, vocab);
-        host.read(gradientRow, current, 0);
-        for (int j = 0; j < vocab; j++) {
-            current[j] += total[j];
-        }
-        host.write(current, 0, gradientRow);
+        new HostCopy().write(total, 0, biasGradient.reshape(1, vocab));
         double sum = 0;
         for (double p : logP) {
             sum -= p;
