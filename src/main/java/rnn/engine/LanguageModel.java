@@ -137,14 +137,12 @@ public final class LanguageModel {
 
     /**
      * Every gradient has one writer in the backward pass that overwrites it (a gemm with beta 0,
-     * the loss's bias sums), except the token tables filled by scatter-adds: the embedding when
-     * not tied (tied, the decoder's gemm writes it first) and a one-hot input's W_ih. Only those
-     * are zeroed, not all 5M gradients each step.
+     * the loss's bias sums, a one-hot W_ih's column scatter), except the embedding when not tied
+     * (tied, the decoder's gemm writes it first), which gets scatter-adds of its rows. Only that
+     * one is zeroed, not all the gradients each step.
      */
     private void zeroScatteredGradients() {
-        if (config.oneHot()) {
-            parameters.gradient(ParameterShapes.weightIh(0)).assign(0);
-        } else if (!config.tied()) {
+        if (!config.oneHot() && !config.tied()) {
             parameters.gradient(ParameterShapes.EMBEDDING).assign(0);
         }
     }
@@ -300,7 +298,7 @@ public final class LanguageModel {
                 }
                 INDArray gradWeightIh = parameters.gradient(ParameterShapes.weightIh(k));
                 if (layerInput[k] == null) {
-                    Lookup.scatterAddColumns(gradWeightIh, ids, rows, cell.dPre);
+                    Lookup.scatterColumns(gradWeightIh, ids, rows, cell.dPre);
                     continue;
                 }
                 Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 0.0);

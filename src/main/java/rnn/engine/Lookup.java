@@ -2,6 +2,7 @@ package rnn.engine;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,8 +83,12 @@ final class Lookup {
         out.data().asNioFloat().put(0, gathered);
     }
 
-    /** gradTable[:, ids[n]] += grad[n, :] for a table [R, V]; row by row, as {@link #gatherColumns}. */
-    static void scatterAddColumns(INDArray gradTable, int[] ids, int count, INDArray grad) {
+    /**
+     * gradTable[:, v] = sum of grad[n, :] over the n with ids[n] = v (0 for ids not present), for a
+     * table [R, V]: the whole gradient of a one-hot input's W_ih, written row by row as
+     * {@link #gatherColumns} reads, with no need to zero or read the table first.
+     */
+    static void scatterColumns(INDArray gradTable, int[] ids, int count, INDArray grad) {
         requireWhole(gradTable);
         requireWhole(grad);
         int height = (int) gradTable.size(0);
@@ -94,7 +99,7 @@ final class Lookup {
             double[] added = new double[count * height];
             grad.data().asNioDouble().get(0, added);
             for (int r = 0; r < height; r++) {
-                dst.get(r * vocab, row);
+                Arrays.fill(row, 0.0);
                 for (int n = 0; n < count; n++) {
                     row[ids[n]] += added[n * height + r];
                 }
@@ -107,7 +112,7 @@ final class Lookup {
         float[] added = new float[count * height];
         grad.data().asNioFloat().get(0, added);
         for (int r = 0; r < height; r++) {
-            dst.get(r * vocab, row);
+            Arrays.fill(row, 0f);
             for (int n = 0; n < count; n++) {
                 row[ids[n]] += added[n * height + r];
             }
