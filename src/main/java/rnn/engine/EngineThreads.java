@@ -37,16 +37,19 @@ public final class EngineThreads {
     }
 
     /**
-     * Runs body(from, to) over [0, n) in up to {@link #configured} contiguous parts, at least
-     * {@code minPart} long, on the caller and the common fork-join pool; returns when all are done.
+     * Runs body(from, to) over [0, n) in up to {@link #configured} contiguous parts on the caller
+     * and the common fork-join pool, returning when all are done. Part boundaries fall on multiples
+     * of {@code granule}, so work grouped in granules is grouped the same for any thread count.
      */
-    public static void forRanges(int n, int minPart, BiConsumer<Integer, Integer> body) {
-        int parts = Math.max(1, Math.min(configured, n / Math.max(1, minPart)));
+    public static void forRanges(int n, int granule, BiConsumer<Integer, Integer> body) {
+        int granules = (n + granule - 1) / granule;
+        int parts = Math.max(1, Math.min(configured, granules));
         if (parts == 1) {
             body.accept(0, n);
             return;
         }
-        IntStream.range(0, parts).parallel()
-                .forEach(p -> body.accept((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+        IntStream.range(0, parts).parallel().forEach(p -> body.accept(
+                Math.min(n, (int) ((long) granules * p / parts) * granule),
+                Math.min(n, (int) ((long) granules * (p + 1) / parts) * granule)));
     }
 }

@@ -17,6 +17,9 @@ import rnn.engine.HostCopy;
  * Rows are split over {@link EngineThreads#configured} threads.
  */
 public final class Softmax {
+    /** Rows per part boundary and per partial column sum. */
+    private static final int ROW_BLOCK = 32;
+
     private Softmax() {
     }
 
@@ -62,8 +65,8 @@ public final class Softmax {
         int vocab = (int) logits.size(1);
         double[] biasValues = new double[vocab];
         new HostCopy().read(bias.reshape(1, vocab), biasValues, 0);
-        // Keyed by each part's first row, so the parts are merged in one fixed order whatever the
-        // threads' timing: the bias gradient stays bit-reproducible.
+        // One partial sum per block of ROW_BLOCK rows, merged in row order: the same additions in
+        // the same order for any thread count or timing, so the bias gradient is bit-reproducible.
         Map<Integer, double[]> columnSums = new ConcurrentSkipListMap<>();
         double[] logP = rowwise(logits, biasValues, targets, work, scale, true, columnSums).targetLogProbabilities();
         double[] total = new double[vocab];
@@ -81,19 +84,24 @@ public final class Softmax {
     }
 
     /**
-     * The row loop: bias (may be null) added on read; with {@code columnSums} non-null each part
-     * puts a double[V] of its written rows' column sums there, under its first row.
+     * The row loop: bias (may be null) added on read; with {@code columnSums} non-null, each block
+     * of {@link #ROW_BLOCK} rows puts a double[V] of its written rows' column sums there, under its
+     * first row.
      */
     private static Result rowwise(INDArray logits, double[] bias, int[] targets, INDArray work, double scale,
                                   boolean minusTarget, Map<Integer, double[]> columnSums) {
         int rows = (int) logits.size(0);
         int vocab = (int) logits.size(1);
         double[] logP = new double[rows];
-        EngineThreads.forRanges(rows, 32, (from, to) -> {
+        EngineThreads.forRanges(rows, ROW_BLOCK, (from, to) -> {
             HostCopy host = new HostCopy();
             double[] row = new double[vocab];
-            double[] sums = columnSums == null ? null : new double[vocab];
+            double[] sums = null;
             for (int m = from; m < to; m++) {
+                if (columnSums != null && m % ROW_BLOCK == 0) {
+                    sums = new double[vocab];
+                    columnSums.put(m, sums);
+                }
                 long at = (long) m * vocab;
                 host.readRange(logits, at, vocab, row, 0);
                 if (bias != null) {
@@ -124,9 +132,6 @@ public final class Softmax {
                     }
                 }
                 host.writeRange(row, 0, vocab, work, at);
-            }
-            if (sums != null) {
-                columnSums.put(from, sums);
             }
         });
         return new Result(logP);
