@@ -128,6 +128,17 @@ public final class LanguageModel {
         return w.logits;
     }
 
+    /**
+     * Forward only, dropout off: ln p of each prediction's target (rows in the batch's order), from
+     * the exact softmax, with the decoder bias added inside its pass rather than as an extra one.
+     */
+    public double[] targetLogProbabilities(Batch batch, RecurrentState state) {
+        Workspace w = workspace(batch);
+        w.forward(batch, state, null, false);
+        return Softmax.logProbabilities(w.logits, parameters.value(ParameterShapes.DECODER_BIAS), batch.targets())
+                .targetLogProbabilities();
+    }
+
     /** Forward only, dropout off: the summed loss over the batch's predictions. */
     public double loss(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);

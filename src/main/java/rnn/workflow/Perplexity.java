@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
@@ -18,7 +16,6 @@ import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
-import rnn.engine.loss.Softmax;
 import rnn.text.LineReader;
 import rnn.text.TextSource;
 import rnn.text.Tokenizer;
@@ -336,10 +333,6 @@ public final class Perplexity {
             return startLogProbabilities[id];
         }
 
-        /** Target log-probabilities of each row of {@code logits}. */
-        double[] logProbabilities(INDArray logits, int[] targets) {
-            return Softmax.logProbabilities(logits, targets).targetLogProbabilities();
-        }
     }
 
     /** Stream models: one sequence, state carried from chunk to chunk, every position predicted. */
@@ -381,8 +374,7 @@ public final class Perplexity {
             inputs[0] = previous;
             System.arraycopy(ids, from, inputs, 1, steps - 1);
             System.arraycopy(ids, from, targets, 0, steps);
-            INDArray logits = model.logits(new Batch(1, steps, inputs, null, Objective.ALL), state);
-            double[] scored = logProbabilities(logits, targets);
+            double[] scored = model.targetLogProbabilities(new Batch(1, steps, inputs, targets, Objective.ALL), state);
             System.arraycopy(scored, 0, lnP, from, steps);
             previous = ids[n - 1];
         }
@@ -475,8 +467,8 @@ public final class Perplexity {
                         targets[t * count + b] = context[at];
                     }
                 }
-                INDArray logits = model.logits(new Batch(count, chunkSteps, inputs, null, Objective.ALL), state);
-                double[] scored = logProbabilities(logits, targets);
+                double[] scored = model.targetLogProbabilities(
+                        new Batch(count, chunkSteps, inputs, targets, Objective.ALL), state);
                 for (int b = 0; b < count; b++) {
                     for (int t = 0; t < chunkSteps; t++) {
                         lnP[starts.get(b) + t0 + t] = scored[t * count + b];
@@ -539,8 +531,8 @@ public final class Perplexity {
                 if (steps > 0) {
                     int[] prefixTargets = new int[steps];
                     System.arraycopy(extended, 1, prefixTargets, 0, steps);
-                    INDArray logits = model.logits(new Batch(1, steps, extended, null, Objective.ALL), null);
-                    double[] scored = logProbabilities(logits, prefixTargets);
+                    double[] scored = model.targetLogProbabilities(
+                            new Batch(1, steps, extended, prefixTargets, Objective.ALL), null);
                     for (int p = Math.max(tail, 1); p < prefixEnd; p++) {
                         lnP[p - tail] = scored[p - 1];
                     }
@@ -557,8 +549,8 @@ public final class Perplexity {
                         inputs[t * batch + b] = extended[position - window + t];
                     }
                 }
-                INDArray logits = model.logits(new Batch(batch, window, inputs, null, Objective.LAST), null);
-                double[] scored = logProbabilities(logits, targets);
+                double[] scored = model.targetLogProbabilities(
+                        new Batch(batch, window, inputs, targets, Objective.LAST), null);
                 for (int b = 0; b < count; b++) {
                     lnP[rowOf[b] - tail] = scored[b];
                 }

