@@ -6,11 +6,13 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import rnn.engine.EngineThreads;
+
 /**
  * Runs an element-wise update over same-shaped whole arrays (parameter, state buffers, gradient)
  * as one Java loop per chunk: each array is read once and written at most once, where a chain
  * of in-place ND4J ops passes over memory once per op (7 to 10 passes for RMSprop and Adam).
- * The loop runs in the arrays' own precision, so C2 vectorizes it at full width. Not thread-safe.
+ * The loop runs in the arrays' own precision, so C2 vectorizes it at full width.
  */
 final class ChunkedUpdate {
     private static final int CHUNK = 8192;
@@ -22,47 +24,57 @@ final class ChunkedUpdate {
         void apply(double[][] arrays, int n);
     }
 
-    private float[][] floats = new float[0][];
-    private double[][] doubles = new double[0][];
-
-    /** Applies {@code kernel} chunk by chunk, then writes back the first {@code written} arrays. */
+    /**
+     * Applies {@code kernel} chunk by chunk, then writes back the first {@code written} arrays.
+     * Chunks are independent, so they are split among {@link EngineThreads#configured} threads.
+     */
     void run(INDArray[] arrays, int written, Kernel kernel) {
-        long length = arrays[0].length();
-        if (arrays[0].dataType() == DataType.DOUBLE) {
-            if (doubles.length < arrays.length) {
-                doubles = new double[arrays.length][CHUNK];
-            }
-            DoubleBuffer[] buffers = new DoubleBuffer[arrays.length];
-            for (int i = 0; i < arrays.length; i++) {
-                buffers[i] = whole(arrays[i]).data().asNioDouble();
-            }
-            for (int from = 0; from < length; from += CHUNK) {
-                int n = (int) Math.min(CHUNK, length - from);
-                for (int i = 0; i < arrays.length; i++) {
-                    buffers[i].get(from, doubles[i], 0, n);
-                }
-                kernel.apply(doubles, n);
-                for (int i = 0; i < written; i++) {
-                    buffers[i].put(from, doubles[i], 0, n);
-                }
-            }
-            return;
+        int length = Math.toIntExact(arrays[0].length());
+        boolean isDouble = arrays[0].dataType() == DataType.DOUBLE;
+        for (INDArray a : arrays) {
+            whole(a);
         }
-        if (floats.length < arrays.length) {
-            floats = new float[arrays.length][CHUNK];
-        }
+        EngineThreads.forRanges(length, CHUNK, (from, to) -> {
+            if (isDouble) {
+                runDouble(arrays, written, kernel, from, to);
+            } else {
+                runFloat(arrays, written, kernel, from, to);
+            }
+        });
+    }
+
+    private static void runFloat(INDArray[] arrays, int written, Kernel kernel, int start, int end) {
+        float[][] work = new float[arrays.length][CHUNK];
         FloatBuffer[] buffers = new FloatBuffer[arrays.length];
         for (int i = 0; i < arrays.length; i++) {
-            buffers[i] = whole(arrays[i]).data().asNioFloat();
+            buffers[i] = arrays[i].data().asNioFloat();
         }
-        for (int from = 0; from < length; from += CHUNK) {
-            int n = (int) Math.min(CHUNK, length - from);
+        for (int from = start; from < end; from += CHUNK) {
+            int n = Math.min(CHUNK, end - from);
             for (int i = 0; i < arrays.length; i++) {
-                buffers[i].get(from, floats[i], 0, n);
+                buffers[i].get(from, work[i], 0, n);
             }
-            kernel.apply(floats, n);
+            kernel.apply(work, n);
             for (int i = 0; i < written; i++) {
-                buffers[i].put(from, floats[i], 0, n);
+                buffers[i].put(from, work[i], 0, n);
+            }
+        }
+    }
+
+    private static void runDouble(INDArray[] arrays, int written, Kernel kernel, int start, int end) {
+        double[][] work = new double[arrays.length][CHUNK];
+        DoubleBuffer[] buffers = new DoubleBuffer[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            buffers[i] = arrays[i].data().asNioDouble();
+        }
+        for (int from = start; from < end; from += CHUNK) {
+            int n = Math.min(CHUNK, end - from);
+            for (int i = 0; i < arrays.length; i++) {
+                buffers[i].get(from, work[i], 0, n);
+            }
+            kernel.apply(work, n);
+            for (int i = 0; i < written; i++) {
+                buffers[i].put(from, work[i], 0, n);
             }
         }
     }

@@ -26,11 +26,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import rnn.InvalidConfigException;
 import rnn.checkpoint.SafetensorsReader;
 import rnn.checkpoint.SafetensorsWriter;
-import rnn.engine.ParameterShapes;
 import rnn.engine.CellType;
+import rnn.engine.EngineThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
+import rnn.engine.ParameterShapes;
 import rnn.engine.Parameters;
 
 /**
@@ -282,6 +283,33 @@ class OptimizerTest {
                 Arguments.of("sgd momentum", (Supplier<Optimizer>) () -> new Sgd(0.9)),
                 Arguments.of("rmsprop", (Supplier<Optimizer>) RmsProp::new),
                 Arguments.of("adam", (Supplier<Optimizer>) Adam::new));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void twoThreadsUpdateExactlyAsOne(String label, Supplier<Optimizer> factory) {
+        // A model whose decoder has 50,000 weights: several chunks, split between the threads.
+        ModelConfig big = new ModelConfig(CellType.LSTM, 2000, 25, 25, 1, 0, false);
+        List<List<double[]>> results = new ArrayList<>();
+        int before = EngineThreads.configured();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                EngineThreads.set(threads);
+                Parameters parameters = LanguageModel.initialize(big, Initialization.uniform(0.1), 1, DataType.FLOAT)
+                        .parameters();
+                Optimizer optimizer = factory.get();
+                for (int step = 1; step <= 3; step++) {
+                    fillGradients(parameters, step);
+                    optimizer.step(parameters, 0.05, 0.5);
+                }
+                results.add(values(parameters));
+            }
+        } finally {
+            EngineThreads.set(before);
+        }
+        for (int p = 0; p < results.get(0).size(); p++) {
+            assertArrayEquals(results.get(0).get(p), results.get(1).get(p), "parameter " + p);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
