@@ -125,6 +125,11 @@ public final class Trainer {
         listener.onStart(new TrainingPlan(data.vocabulary().size(), data.train().length(),
                 data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
                 batchesPerEpoch, progress.epoch(), config.epochs(), describe()));
+        if (progress.epoch() > config.epochs() && !progress.history().isEmpty()) {
+            // Nothing left to train, but a kill between the checkpoint's files can leave model.json
+            // and history.json an epoch behind the resume file: write them level again.
+            save(false);
+        }
         while (progress.epoch() <= config.epochs()) {
             if (!runEpoch()) {
                 break;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +48,26 @@ class TrainingResumeTest {
         assertSameWeights(whole, split);
         List<EpochResult> history = ModelStore.readManifest(split).progress().history();
         assertEquals(4, history.size());
+    }
+
+    @Test
+    void resumingWithNothingLeftBringsTheManifestLevelWithTheResumeFile() throws IOException {
+        // A kill after last.safetensors but before model.json leaves the manifest an epoch behind.
+        Path corpus = corpus();
+        Path ahead = temp.resolve("ahead");
+        Training.start(config(corpus, ahead, 2, false), false, new TrainingListener() { }, () -> false);
+        Files.copy(ahead.resolve(ModelStore.RESUME), temp.resolve("resume-after-2"));
+        Training.resume(ahead, 2, new TrainingListener() { }, () -> false); // nothing to do: no change
+        assertEquals(2, ModelStore.readManifest(ahead).progress().epochsCompleted());
+
+        Path oneEpoch = temp.resolve("one");
+        Training.start(config(corpus, oneEpoch, 1, false), false, new TrainingListener() { }, () -> false);
+        Files.copy(temp.resolve("resume-after-2"), oneEpoch.resolve(ModelStore.RESUME),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(1, ModelStore.readManifest(oneEpoch).progress().epochsCompleted());
+        Training.resume(oneEpoch, 2, new TrainingListener() { }, () -> false);
+        assertEquals(2, ModelStore.readManifest(oneEpoch).progress().epochsCompleted(),
+                "model.json now records the epoch the resume file had finished");
     }
 
     @ParameterizedTest(name = "stateful={0}")
