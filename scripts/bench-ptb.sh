@@ -42,8 +42,11 @@ mvn -q -B -ntp test-compile
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(grep -qw avx512f /proc/cpuinfo && echo SkylakeX || echo Haswell)}"
-sgemm=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 2>/dev/null | tail -1)
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s (1 thread, $OPENBLAS_CORETYPE)"
+# The sgemm peak at the thread count training uses by default (one per core), and on one thread.
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
+sgemm=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 0 2>/dev/null | tail -1)
+sgemm1=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 1 2>/dev/null | tail -1)
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s on $(nproc) threads, ${sgemm1} on 1 ($OPENBLAS_CORETYPE)"
 
 if [ "$seed_preset" = 1 ]; then
   corpus="$root/../shared/corpora/frankenstein.txt"
@@ -83,9 +86,9 @@ if [ "$torch" = 1 ]; then
     echo "pytorch, $threads thread(s): $(cat "$work/torch-$threads.json")"
   done
 fi
-python3 - "$work" "$sgemm" "$quick" "$preset" <<'PY'
+python3 - "$work" "$sgemm" "$quick" "$preset" "$sgemm1" <<'PY'
 import glob, json, os, sys, re
-work, sgemm, quick, preset = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+work, sgemm, quick, preset, sgemm1 = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], float(sys.argv[5])
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
 arch = json.load(open(f"{work}/model/model.json"))["architecture"]
 v, h, e, layers = arch["vocabSize"], arch["hiddenSize"], arch["embeddingSize"], arch["layers"]
@@ -100,7 +103,8 @@ rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{work
 minutes = sum(r["seconds"] for r in epochs) / 60
 out = {"preset": preset, "quick": quick, "epochs": len(epochs), "tokens_per_s": round(tps, 1),
        "train_minutes": round(minutes, 2), "peak_rss_mb": rss // 1024, "mflop_per_token": round(flop_per_token / 1e6, 2),
-       "sgemm_gflops": sgemm, "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3)}
+       "sgemm_gflops": sgemm, "sgemm_gflops_1_thread": sgemm1,
+       "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3)}
 peers = {int(re.search(r"torch-(\d+)", f).group(1)): json.load(open(f))["train_tok_per_s"]
          for f in glob.glob(f"{work}/torch-*.json")}
 if peers:
