@@ -4,9 +4,9 @@
 #
 # Usage: scripts/bench-engine.sh [--cells "LSTM GRU RNN"] [--steps 100] [--warmup 20]
 #                                [--threads N] [--data DIR] [--torch] [-- extra EngineBenchmark flags]
-#   --threads N  sets OMP_NUM_THREADS and OPENBLAS_NUM_THREADS (and the peer's --threads) to N;
-#                default 1, the fastest setting on the shared 2-core machines and the peer's; 0
-#                leaves ND4J to pick (it takes every core, and oversubscription slows it badly).
+#   --threads N  the engine's threads (OpenBLAS products and softmax rows, as rnn train --threads)
+#                and the peer's --threads; default 0 = one per core, as rnn train. ND4J's own
+#                element-wise ops stay on one thread (OMP_NUM_THREADS=1), as in bin/rnn.
 #   --data DIR   reads DIR/train.txt (e.g. /work/shared/corpora/ptb) instead of random ids.
 #   --torch      also runs /work/shared/peers/torch_lm.py (150 batches, --no-eval) per cell, if
 #                /usr/bin/python3.11 can import torch.
@@ -17,7 +17,7 @@ cd "$root"
 cells="LSTM GRU RNN"
 steps=100
 warmup=20
-threads=1
+threads=0
 data=""
 torch=0
 extra=()
@@ -43,9 +43,8 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ]; then
   esac
 fi
 cores="$(nproc --all)"
-if [ "$threads" != 0 ]; then
-  export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
-fi
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
+engine_threads="$([ "$threads" = 0 ] && echo "$cores" || echo "$threads")"
 
 # target/lib holds the runtime jars; test-compile builds the benchmark (no tests are run).
 if [ ! -d target/lib ]; then
@@ -64,7 +63,7 @@ fi
 for cell in $cells; do
   echo "## engine $cell"
   java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.EngineBenchmark \
-    --cell "$cell" --steps "$steps" --warmup "$warmup" "${data_args[@]}" "${extra[@]}" 2>&1 \
+    --cell "$cell" --steps "$steps" --warmup "$warmup" --engine-threads "$engine_threads" "${data_args[@]}" "${extra[@]}" 2>&1 \
     | grep -v -e '^WARNING' -e 'org.nd4j' -e '^SLF4J'
   if [ "$torch" = 1 ]; then
     if /usr/bin/python3.11 -c 'import torch' 2>/dev/null; then
@@ -72,7 +71,7 @@ for cell in $cells; do
       [ "$cell" = RNN ] && model=RNN_TANH
       echo "## torch $model"
       /usr/bin/python3.11 /work/shared/peers/torch_lm.py --data "${data:-/work/shared/corpora/ptb}" \
-        --model "$model" --threads "$([ "$threads" = 0 ] && echo "$cores" || echo "$threads")" --epochs 1 --max-batches 150 --no-eval
+        --model "$model" --threads "$engine_threads" --epochs 1 --max-batches 150 --no-eval
     else
       echo "## torch: /usr/bin/python3.11 cannot import torch; skipped"
     fi
