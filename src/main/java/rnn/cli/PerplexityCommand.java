@@ -26,7 +26,7 @@ import rnn.workflow.Perplexity;
                         + "over all N tokens; OOVs (tokens not in the vocabulary, scored as <unk>; a literal <unk> is "
                         + "not an OOV) are included, and 'excluding OOVs' leaves their probabilities out of the sum "
                         + "and of N, as KenLM does.",
-                "Stream models carry their state through the text: by default in segments of 1024 tokens scored 16 "
+                "Stream models carry their state through the text: by default in segments of 1024 tokens scored 32 "
                         + "side by side, each warmed up on the 128 tokens before it (--streams 1: one exact pass, "
                         + "slower). Window models read each token's up to W preceding tokens from the zero state. "
                         + "Contexts run across line ends in both.",
