@@ -29,9 +29,8 @@ abstract class RecurrentCell {
     final INDArray[] dPreStep;
     final INDArray[] outStep;
     final INDArray[] dOutStep;
-    /** Two [B, H] scratch buffers. */
+    /** A [B, H] scratch buffer. */
     final INDArray scratch;
-    final INDArray scratch2;
 
     RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
         this.batch = batch;
@@ -47,7 +46,6 @@ abstract class RecurrentCell {
         this.outStep = Ops.blocks(out, steps + 1, batch);
         this.dOutStep = Ops.blocks(dOut, steps + 1, batch);
         this.scratch = Nd4j.create(dtype, batch, hidden);
-        this.scratch2 = Nd4j.create(dtype, batch, hidden);
     }
 
     static RecurrentCell create(CellType type, int batch, int steps, int hidden, DataType dtype) {

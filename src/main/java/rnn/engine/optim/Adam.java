@@ -44,7 +44,7 @@ public final class Adam extends StatefulOptimizer {
      * @param epsilon added to the root of the corrected second moment, positive and finite
      */
     public Adam(double beta1, double beta2, double epsilon) {
-        super("adam", List.of("m", "v"), false);
+        super("adam", List.of("m", "v"));
         if (!(beta1 >= 0 && beta1 < 1)) {
             throw new IllegalArgumentException("adam beta1 must be in [0, 1), got " + beta1);
         }
@@ -72,8 +72,8 @@ public final class Adam extends StatefulOptimizer {
     }
 
     @Override
-    void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t, double gradientScale) {
+    void update(INDArray value, INDArray gradient, INDArray[] buffers, double learningRate, long t,
+                double gradientScale) {
         double b1 = beta1;
         double b2 = beta2;
         double eps = epsilon;

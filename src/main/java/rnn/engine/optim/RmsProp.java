@@ -37,7 +37,7 @@ public final class RmsProp extends StatefulOptimizer {
      * @param epsilon added to the root mean square, positive and finite
      */
     public RmsProp(double rho, double epsilon) {
-        super("rmsprop", List.of("s"), false);
+        super("rmsprop", List.of("s"));
         if (!(rho >= 0 && rho < 1)) {
             throw new IllegalArgumentException("rmsprop rho must be in [0, 1), got " + rho);
         }
@@ -57,8 +57,8 @@ public final class RmsProp extends StatefulOptimizer {
     }
 
     @Override
-    void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t, double gradientScale) {
+    void update(INDArray value, INDArray gradient, INDArray[] buffers, double learningRate, long t,
+                double gradientScale) {
         double keep = rho;
         double lr = learningRate;
         double eps = epsilon;

@@ -35,7 +35,7 @@ public final class Sgd extends StatefulOptimizer {
      * @throws InvalidConfigException naming {@code --momentum} if it is out of range
      */
     public Sgd(double momentum) {
-        super("sgd", checkMomentum(momentum) > 0 ? List.of("v") : List.of(), false);
+        super("sgd", checkMomentum(momentum) > 0 ? List.of("v") : List.of());
         this.momentum = momentum;
     }
 
@@ -51,8 +51,8 @@ public final class Sgd extends StatefulOptimizer {
     }
 
     @Override
-    void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch, double learningRate,
-                long t, double gradientScale) {
+    void update(INDArray value, INDArray gradient, INDArray[] buffers, double learningRate, long t,
+                double gradientScale) {
         double lr = learningRate;
         double scale = gradientScale;
         double mu = momentum;

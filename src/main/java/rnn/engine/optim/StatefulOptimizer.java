@@ -3,7 +3,6 @@ package rnn.engine.optim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,15 +11,12 @@ import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.Parameters;
 
 /**
  * The bookkeeping every optimizer shares: the step count t, state buffers allocated once per
- * parameter name, one scratch array per data type (sized for the largest parameter and viewed per
- * parameter, so scratch costs one parameter's memory, not the model's), and the export, import and
- * checks of that state. Subclasses supply only the update of one parameter.
+ * parameter name, and the export, import and checks of that state. Subclasses supply only the update of one parameter.
  */
 abstract class StatefulOptimizer implements Optimizer {
     private static final INDArray[] NO_BUFFERS = new INDArray[0];
@@ -29,23 +25,19 @@ abstract class StatefulOptimizer implements Optimizer {
 
     private final String name;
     private final List<String> bufferNames;
-    private final boolean usesScratch;
-    /** Per parameter, in parameter order: its state buffers and scratch view. */
+    /** Per parameter, in parameter order: its state buffers. */
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     /** Shapes and types of the parameters of the last step; empty before the first. */
     private final Map<String, Spec> stepped = new LinkedHashMap<>();
-    private final Map<DataType, INDArray> scratch = new EnumMap<>(DataType.class);
     private long steps;
 
     /**
      * @param name        the optimizer's name, the prefix of its state keys
      * @param bufferNames the per-parameter state buffers, in export order (may be empty)
-     * @param usesScratch whether {@link #update} needs a scratch array shaped like the parameter
      */
-    StatefulOptimizer(String name, List<String> bufferNames, boolean usesScratch) {
+    StatefulOptimizer(String name, List<String> bufferNames) {
         this.name = name;
         this.bufferNames = List.copyOf(bufferNames);
-        this.usesScratch = usesScratch;
     }
 
     /**
@@ -54,14 +46,12 @@ abstract class StatefulOptimizer implements Optimizer {
      * @param value        the parameter, updated in place
      * @param gradient     its gradient (read only)
      * @param buffers      its state buffers, in the order of the constructor's names, updated in place
-     * @param scratch      an array of the parameter's shape and type whose contents are undefined on
-     *                     entry and may be overwritten, or null if the optimizer uses no scratch
      * @param learningRate the step size
      * @param t            the number of this step, 1 for the first
      * @param gradientScale  the factor to apply to the gradient as it is read
      */
-    abstract void update(INDArray value, INDArray gradient, INDArray[] buffers, INDArray scratch,
-                         double learningRate, long t, double gradientScale);
+    abstract void update(INDArray value, INDArray gradient, INDArray[] buffers, double learningRate, long t,
+                         double gradientScale);
 
     @Override
     public final String name() {
@@ -82,7 +72,7 @@ abstract class StatefulOptimizer implements Optimizer {
         if (!(gradientScale > 0 && gradientScale <= 1)) {
             throw new IllegalArgumentException("gradient scale must be in (0, 1], got " + gradientScale);
         }
-        boolean needsSlots = !bufferNames.isEmpty() || usesScratch;
+        boolean needsSlots = !bufferNames.isEmpty();
         if (needsSlots && !isBound(parameters)) {
             bind(parameters);
         }
@@ -91,12 +81,12 @@ abstract class StatefulOptimizer implements Optimizer {
         for (Map.Entry<String, INDArray> entry : parameters.values().entrySet()) {
             Slot slot = needsSlots ? slots.get(entry.getKey()) : null;
             update(entry.getValue(), gradients.get(entry.getKey()), slot == null ? NO_BUFFERS : slot.buffers,
-                    slot == null ? null : slot.scratch, learningRate, t, gradientScale);
+                    learningRate, t, gradientScale);
         }
         steps = t;
     }
 
-    /** True if every parameter has a slot of its shape and type with a scratch view, and no slot is extra. */
+    /** True if every parameter has a slot of its shape and type, and no slot is extra. */
     private boolean isBound(Parameters parameters) {
         Map<String, INDArray> values = parameters.values();
         if (values.size() != slots.size()) {
@@ -104,7 +94,7 @@ abstract class StatefulOptimizer implements Optimizer {
         }
         for (Map.Entry<String, INDArray> entry : values.entrySet()) {
             Slot slot = slots.get(entry.getKey());
-            if (slot == null || (usesScratch && slot.scratch == null) || !slot.spec.matches(entry.getValue())) {
+            if (slot == null || !slot.spec.matches(entry.getValue())) {
                 return false;
             }
         }
@@ -113,8 +103,8 @@ abstract class StatefulOptimizer implements Optimizer {
 
     /**
      * Makes the slots fit the parameters: allocates zero buffers on the first step, or checks that
-     * the existing (stepped or loaded) buffers belong to exactly these parameters; then assigns the
-     * scratch views. Throws before changing anything if the state does not fit.
+     * the existing (stepped or loaded) buffers belong to exactly these parameters. Throws before
+     * changing anything if the state does not fit.
      */
     private void bind(Parameters parameters) {
         Map<String, Spec> specs = new LinkedHashMap<>();
@@ -149,29 +139,10 @@ abstract class StatefulOptimizer implements Optimizer {
                 bound.put(param, new Slot(spec, buffers));
             });
         }
-        if (usesScratch) {
-            assignScratch(bound);
-        }
         slots.clear();
         slots.putAll(bound);
         stepped.clear();
         stepped.putAll(specs);
-    }
-
-    /** Views of one flat scratch array per data type, grown only when a larger parameter appears. */
-    private void assignScratch(Map<String, Slot> bound) {
-        Map<DataType, Long> longest = new EnumMap<>(DataType.class);
-        bound.values().forEach(slot -> longest.merge(slot.spec.dtype, slot.spec.length(), Math::max));
-        longest.forEach((dtype, length) -> {
-            INDArray flat = scratch.get(dtype);
-            if (flat == null || flat.length() < length) {
-                scratch.put(dtype, Nd4j.createUninitialized(dtype, length));
-            }
-        });
-        bound.values().forEach(slot -> {
-            INDArray flat = scratch.get(slot.spec.dtype);
-            slot.scratch = flat.get(NDArrayIndex.interval(0, slot.spec.length())).reshape('c', slot.spec.shape);
-        });
     }
 
     @Override
@@ -360,11 +331,10 @@ abstract class StatefulOptimizer implements Optimizer {
         }
     }
 
-    /** One parameter's state buffers and its view of the scratch array. */
+    /** One parameter's state buffers. */
     private static final class Slot {
         final Spec spec;
         final INDArray[] buffers;
-        INDArray scratch;
 
         Slot(Spec spec, INDArray[] buffers) {
             this.spec = spec;
