@@ -76,35 +76,52 @@ final class LstmCell extends RecurrentCell {
     @Override
     void forward(INDArray weightHh, INDArray biasHh) {
         for (int t = 0; t < steps; t++) {
-            Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
-            int gateBase = t * batch * width;
-            host.read(preStep[t], gates, gateBase);
-            for (int b = 0; b < batch; b++) {
-                int row = gateBase + b * width;
-                Activations.sigmoid(gates, row, row + 2 * h);
-                Activations.tanh(gates, row + 2 * h, row + 3 * h);
-                Activations.sigmoid(gates, row + 3 * h, row + width);
-            }
-            int unitBase = t * batch * h;
-            for (int b = 0; b < batch; b++) {
-                int row = gateBase + b * width;
-                int unit = unitBase + b * h;
-                int next = unit + batch * h;
-                for (int j = 0; j < h; j++) {
-                    double c = gates[row + h + j] * cells[unit + j] + gates[row + j] * gates[row + 2 * h + j];
-                    cells[next + j] = c;
-                    tanhCells[unit + j] = c;
-                }
-            }
-            Activations.tanh(tanhCells, unitBase, unitBase + batch * h);
-            for (int b = 0; b < batch; b++) {
-                int row = gateBase + b * width + 3 * h;
-                int unit = unitBase + b * h;
-                for (int j = 0; j < h; j++) {
-                    stepHidden[b * h + j] = gates[row + j] * tanhCells[unit + j];
-                }
-            }
-            host.write(stepHidden, 0, outStep[t + 1]);
+            forwardStep(t, weightHh);
+        }
+    }
+
+    // One step, and below it one row at a time: small methods that C2 compiles once each, early
+    // and quickly, instead of recompiling one large loop nest (see HostCopy).
+    private void forwardStep(int t, INDArray weightHh) {
+        Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        int gateBase = t * batch * width;
+        host.read(preStep[t], gates, gateBase);
+        int unitBase = t * batch * h;
+        for (int b = 0; b < batch; b++) {
+            int row = gateBase + b * width;
+            int unit = unitBase + b * h;
+            activate(gates, row, h);
+            updateCell(gates, row, h, cells, unit, unit + batch * h, tanhCells);
+        }
+        Activations.tanh(tanhCells, unitBase, unitBase + batch * h);
+        for (int b = 0; b < batch; b++) {
+            outputRow(gates, gateBase + b * width + 3 * h, tanhCells, unitBase + b * h, stepHidden, b * h, h);
+        }
+        host.write(stepHidden, 0, outStep[t + 1]);
+    }
+
+    /** i, f, o through the sigmoid and g through tanh, in place, for one row of gates. */
+    private static void activate(double[] gates, int row, int h) {
+        Activations.sigmoid(gates, row, row + 2 * h);
+        Activations.tanh(gates, row + 2 * h, row + 3 * h);
+        Activations.sigmoid(gates, row + 3 * h, row + 4 * h);
+    }
+
+    /** c = f * c_prev + i * g into cells[next..] and, for tanh, tanhCells[unit..]. */
+    private static void updateCell(double[] gates, int row, int h, double[] cells, int unit, int next,
+                                   double[] tanhCells) {
+        for (int j = 0; j < h; j++) {
+            double c = gates[row + h + j] * cells[unit + j] + gates[row + j] * gates[row + 2 * h + j];
+            cells[next + j] = c;
+            tanhCells[unit + j] = c;
+        }
+    }
+
+    /** h = o * tanh(c). */
+    private static void outputRow(double[] gates, int outputGate, double[] tanhCells, int unit, double[] hidden,
+                                  int at, int h) {
+        for (int j = 0; j < h; j++) {
+            hidden[at + j] = gates[outputGate + j] * tanhCells[unit + j];
         }
     }
 
