@@ -1,6 +1,7 @@
 package rnn.engine;
 
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,6 +35,29 @@ public final class EngineThreads {
 
     public static int configured() {
         return configured;
+    }
+
+    /**
+     * Runs body(p) for every p in [0, parts) at once, on the caller and the common fork-join pool,
+     * with every engine kernel inside on one thread, BLAS included; the setting is restored after.
+     * For independent work items (stream segments being scored) this beats splitting each product
+     * and softmax between threads: nothing waits on anything. Callers give each part its own
+     * buffers (a model per part, see {@link LanguageModel#sharingParameters()}).
+     */
+    public static synchronized void inParallel(int parts, IntConsumer body) {
+        int before = configured;
+        if (parts <= 1 || before <= 1) {
+            for (int p = 0; p < parts; p++) {
+                body.accept(p);
+            }
+            return;
+        }
+        set(1);
+        try {
+            IntStream.range(0, parts).parallel().forEach(body);
+        } finally {
+            set(before);
+        }
     }
 
     /**

@@ -80,6 +80,15 @@ public final class LanguageModel {
         return new LanguageModel(config, new Parameters(copies));
     }
 
+    /**
+     * A model over these same parameter arrays (not copied) with buffers of its own, so that two
+     * threads can run forward passes at once. Only for inference: nothing may update the
+     * parameters meanwhile.
+     */
+    public LanguageModel sharingParameters() {
+        return new LanguageModel(config, parameters);
+    }
+
     public ModelConfig config() {
         return config;
     }

@@ -61,6 +61,18 @@ public final class RecurrentState {
         }
     }
 
+    /** Sequence {@code row} alone back to zeros. */
+    public void reset(int row) {
+        for (INDArray h : hidden) {
+            h.getRow(row).assign(0);
+        }
+        if (cell != null) {
+            for (INDArray c : cell) {
+                c.getRow(row).assign(0);
+            }
+        }
+    }
+
     public RecurrentState copy() {
         INDArray[] h = new INDArray[hidden.length];
         INDArray[] c = cell == null ? null : new INDArray[cell.length];

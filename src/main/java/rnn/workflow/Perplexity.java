@@ -13,6 +13,7 @@ import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
+import rnn.engine.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
@@ -50,9 +51,9 @@ import rnn.train.TrainConfig;
  */
 public final class Perplexity {
     /** Default number of stream segments scored side by side. */
-    public static final int STREAMS = 32;
+    public static final int STREAMS = 64;
     /** Tokens per stream segment (and per forward pass with --streams 1). */
-    public static final int SEGMENT = 1024;
+    public static final int SEGMENT = 2048;
     /** Tokens a segment is warmed up on before it is scored. */
     public static final int WARM_UP = 128;
     /** Steps per forward pass of the segments side by side (logits of S x 32 rows). */
@@ -383,17 +384,23 @@ public final class Perplexity {
     /**
      * Stream models, fast: each chunk of the text is cut into up to S segments of L tokens that
      * run side by side as one batch. A segment cannot wait for the state its predecessor ends in,
-     * so it starts from the state its own B preceding tokens leave from zero (a warm-up, not
-     * scored). Segments within B tokens of the text's start are warmed up on exactly the tokens
-     * before them, so a text shorter than L+1 tokens scores exactly as {@link StreamScorer}.
+     * so it starts from the state its own W preceding tokens leave from zero (a warm-up, not
+     * scored); a segment with fewer than W tokens before it in the text is warmed up on exactly
+     * those, so a text shorter than L+1 tokens scores exactly as {@link StreamScorer}. The
+     * segments are shared out among the engine's threads, each running its own copy of the
+     * model's buffers over the same weights with everything on one core: that beats splitting
+     * every product between the cores. A short last segment is padded, and the padding's scores
+     * are dropped.
      */
     private static final class SegmentedStreamScorer extends Scorer {
+        private static final int PADDING = 0;
         private final int streams;
         private final int segment;
         private final int warmUp;
         /** The warmUp + 1 tokens before the current chunk (fewer at the text's start), then the chunk. */
         private final int[] context;
         private final int offset;
+        private final LanguageModel[] workers;
         private long position;
 
         SegmentedStreamScorer(LanguageModel model, int streams, int segment, int warmUp) {
@@ -403,6 +410,11 @@ public final class Perplexity {
             this.warmUp = warmUp;
             this.offset = warmUp + 1;
             this.context = new int[offset + streams * segment];
+            this.workers = new LanguageModel[Math.min(streams, EngineThreads.configured())];
+            workers[0] = model;
+            for (int w = 1; w < workers.length; w++) {
+                workers[w] = model.sharingParameters();
+            }
         }
 
         @Override
@@ -424,54 +436,94 @@ public final class Perplexity {
                 lnP[0] = fromStart(ids[0]);
                 from = 1;
             }
-            List<Integer> regular = new ArrayList<>();
-            for (int start = from; start < n; start += segment) {
-                int steps = Math.min(segment, n - start);
-                long history = position + start - 1;  // tokens before this segment's first input
-                if (history < warmUp || steps < segment) {
-                    scoreSegments(List.of(start), steps, (int) Math.min(history, warmUp), lnP);
-                } else {
-                    regular.add(start);
-                }
-            }
-            if (!regular.isEmpty()) {
-                scoreSegments(regular, segment, warmUp, lnP);
+            int length = segmentLength(n - from);
+            int count = (n - from + length - 1) / length;
+            if (count > 0) {
+                int first = from;
+                int parts = Math.min(workers.length, count);
+                EngineThreads.inParallel(parts, w -> {
+                    int lo = (int) ((long) count * w / parts);
+                    int hi = (int) ((long) count * (w + 1) / parts);
+                    scoreSegments(workers[w], first + lo * length, hi - lo, length, n, lnP);
+                });
             }
             System.arraycopy(context, n, context, 0, offset);
             position += n;
         }
 
-        /** Scores the segments starting at the given chunk indices, each after its `warm` preceding inputs. */
-        private void scoreSegments(List<Integer> starts, int steps, int warm, double[] lnP) {
-            int count = starts.size();
+        /**
+         * L for a full chunk. The text's last chunk is cut into S shorter segments instead, down
+         * to 2W tokens each, to keep the batch wide; a text of at most L tokens stays one segment.
+         */
+        private int segmentLength(int tokens) {
+            if (tokens <= segment) {
+                return segment;
+            }
+            int even = (tokens + streams - 1) / streams;
+            return Math.min(segment, Math.max(2 * warmUp, even));
+        }
+
+        /**
+         * Scores the {@code count} consecutive segments of {@code length} tokens from chunk index
+         * {@code start} (the last one may end early, at {@code n}). Warm-up inputs are left-padded
+         * where a segment has fewer than W tokens before it, its state zeroed where its own
+         * history begins.
+         */
+        private void scoreSegments(LanguageModel model, int start, int count, int length, int n, double[] lnP) {
             RecurrentState state = model.newState(count);
-            if (warm > 0) {
-                int[] inputs = new int[count * warm];
-                for (int b = 0; b < count; b++) {
-                    for (int t = 0; t < warm; t++) {
-                        inputs[t * count + b] = context[offset + starts.get(b) - 1 - warm + t];
+            int[] pad = new int[count];
+            for (int b = 0; b < count; b++) {
+                long history = position + start + (long) b * length - 1; // tokens before its first input
+                pad[b] = (int) (warmUp - Math.min(history, warmUp));
+            }
+            int done = 0;
+            while (done < warmUp) {
+                int next = warmUp;
+                for (int p : pad) {
+                    if (p > done && p < next) {
+                        next = p;
                     }
                 }
-                model.logits(new Batch(count, warm, inputs, null, Objective.LAST), state);
+                int steps = next - done;
+                int[] inputs = new int[count * steps];
+                for (int b = 0; b < count; b++) {
+                    int firstInput = offset + start + b * length - 1 - warmUp;
+                    for (int t = 0; t < steps; t++) {
+                        int step = done + t;
+                        inputs[t * count + b] = step < pad[b] ? PADDING : context[firstInput + step];
+                    }
+                }
+                model.logits(new Batch(count, steps, inputs, null, Objective.LAST), state);
+                for (int b = 0; b < count; b++) {
+                    if (pad[b] == next) {
+                        state.reset(b);
+                    }
+                }
+                done = next;
             }
             // Then the segments themselves, a few steps at a time with the state carried, so the
             // logits stay small ([S x STEP_CHUNK, V]) however long the segments are.
+            int longest = Math.min(length, n - start);
             int[] inputs = new int[count * STEP_CHUNK];
             int[] targets = new int[count * STEP_CHUNK];
-            for (int t0 = 0; t0 < steps; t0 += STEP_CHUNK) {
-                int chunkSteps = Math.min(STEP_CHUNK, steps - t0);
+            for (int t0 = 0; t0 < longest; t0 += STEP_CHUNK) {
                 for (int b = 0; b < count; b++) {
-                    for (int t = 0; t < chunkSteps; t++) {
-                        int at = offset + starts.get(b) + t0 + t;
-                        inputs[t * count + b] = context[at - 1];
-                        targets[t * count + b] = context[at];
+                    int segmentStart = start + b * length;
+                    int end = Math.min(segmentStart + length, n);
+                    for (int t = 0; t < STEP_CHUNK; t++) {
+                        int at = segmentStart + t0 + t;
+                        boolean real = at < end;
+                        inputs[t * count + b] = real ? context[offset + at - 1] : PADDING;
+                        targets[t * count + b] = real ? context[offset + at] : PADDING;
                     }
                 }
                 double[] scored = model.targetLogProbabilities(
-                        new Batch(count, chunkSteps, inputs, targets, Objective.ALL), state);
+                        new Batch(count, STEP_CHUNK, inputs, targets, Objective.ALL), state);
                 for (int b = 0; b < count; b++) {
-                    for (int t = 0; t < chunkSteps; t++) {
-                        lnP[starts.get(b) + t0 + t] = scored[t * count + b];
+                    int segmentStart = start + b * length;
+                    int end = Math.min(segmentStart + length, n);
+                    for (int t = 0; t < STEP_CHUNK && segmentStart + t0 + t < end; t++) {
+                        lnP[segmentStart + t0 + t] = scored[t * count + b];
                     }
                 }
             }

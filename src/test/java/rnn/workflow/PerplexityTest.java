@@ -21,6 +21,7 @@ import rnn.RnnException;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
+import rnn.engine.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
@@ -115,6 +116,32 @@ class PerplexityTest {
         assertEquals(exact.oovs(), segmented.oovs());
         assertEquals(exact.perplexity(), segmented.perplexity(), 0.05 * exact.perplexity());
         assertTrue(segmented.context().contains("segments"), segmented.context());
+    }
+
+    @Test
+    void segmentsSharedBetweenTwoThreadsScoreAsOnOne() {
+        // Chunks of 4 x 32 tokens; the last, shorter chunk is cut into 4 segments of 11 (down to
+        // 2W = 8), and with two threads each runs half the segments on its own copy of the buffers.
+        int before = EngineThreads.configured();
+        try {
+            EngineThreads.set(1);
+            List<Perplexity.Line> oneLines = new ArrayList<>();
+            Perplexity.Report one = Perplexity.score(stream, TextSource.of(write(TEXT)), oneLines::add, 4, 32, 4, 4, 3);
+            EngineThreads.set(2);
+            List<Perplexity.Line> twoLines = new ArrayList<>();
+            Perplexity.Report two = Perplexity.score(stream, TextSource.of(write(TEXT)), twoLines::add, 4, 32, 4, 4, 3);
+            assertEquals(one.tokens(), two.tokens());
+            // Float products over batches of 4 rows or 2 differ in their last bits, no more.
+            assertEquals(one.lnLikelihood(), two.lnLikelihood(), 1e-7 * Math.abs(one.lnLikelihood()));
+            assertEquals(oneLines.size(), twoLines.size());
+            for (int i = 0; i < oneLines.size(); i++) {
+                assertEquals(oneLines.get(i).log10Probability(), twoLines.get(i).log10Probability(), 1e-5);
+            }
+            Perplexity.Report exact = Perplexity.score(stream, TextSource.of(write(TEXT)), null, 1);
+            assertEquals(exact.perplexity(), two.perplexity(), 0.05 * exact.perplexity());
+        } finally {
+            EngineThreads.set(before);
+        }
     }
 
     private static void assertMatchesHandComputed(ModelStore.LoadedModel model, String text, double[] lnP) {
