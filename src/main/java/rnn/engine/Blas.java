@@ -1,0 +1,72 @@
+package rnn.engine;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Matrix products handed to OpenBLAS directly, on the arrays' own memory. Only for what BLAS can
+ * address: rank-2, one dtype (float or double), unit stride along rows (whole arrays and row or
+ * column blocks of them). Shapes are checked here, since BLAS would read past an array silently.
+ */
+final class Blas {
+    private Blas() {
+    }
+
+    /** c = op(a) op(b) + beta * c if BLAS can address all three; false (nothing done) otherwise. */
+    static boolean gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double beta) {
+        DataType type = c.dataType();
+        if ((type != DataType.FLOAT && type != DataType.DOUBLE) || a.dataType() != type || b.dataType() != type
+                || !addressable(a) || !addressable(b) || !addressable(c)) {
+            return false;
+        }
+        long m = c.size(0);
+        long n = c.size(1);
+        long k = transA ? a.size(0) : a.size(1);
+        if ((transA ? a.size(1) : a.size(0)) != m || (transB ? b.size(0) : b.size(1)) != n
+                || (transB ? b.size(1) : b.size(0)) != k) {
+            throw new IllegalArgumentException("gemm shapes do not match: " + shape(a) + (transA ? "^T" : "") + " x "
+                    + shape(b) + (transB ? "^T" : "") + " -> " + shape(c));
+        }
+        int opA = transA ? CblasTrans : CblasNoTrans;
+        int opB = transB ? CblasTrans : CblasNoTrans;
+        if (type == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(CblasRowMajor, opA, opB, (int) m, (int) n, (int) k, 1f, floats(a),
+                    leading(a), floats(b), leading(b), (float) beta, floats(c), leading(c));
+        } else {
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, opA, opB, (int) m, (int) n, (int) k, 1.0, doubles(a),
+                    leading(a), doubles(b), leading(b), beta, doubles(c), leading(c));
+        }
+        return true;
+    }
+
+    /** Rank 2 and row-major with unit stride along each row, rows a fixed stride apart. */
+    private static boolean addressable(INDArray x) {
+        return x.rank() == 2 && x.size(0) > 0 && x.size(1) > 0 && (x.size(1) == 1 || x.stride(1) == 1)
+                && (x.size(0) == 1 || x.stride(0) >= x.size(1)) && x.size(0) <= Integer.MAX_VALUE
+                && x.size(1) <= Integer.MAX_VALUE;
+    }
+
+    /** The distance between rows, as BLAS wants it (at least the row length). */
+    private static int leading(INDArray x) {
+        return (int) (x.size(0) == 1 ? x.size(1) : Math.max(x.stride(0), x.size(1)));
+    }
+
+    private static FloatPointer floats(INDArray x) {
+        return new FloatPointer(x.data().addressPointer());
+    }
+
+    private static DoublePointer doubles(INDArray x) {
+        return new DoublePointer(x.data().addressPointer());
+    }
+
+    private static String shape(INDArray x) {
+        return x.size(0) + "x" + x.size(1);
+    }
+}
