@@ -116,13 +116,14 @@ public final class LanguageModel {
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
         // softmax's pass over the logits, saving two more passes over [M, V].
         boolean fused = loss == Loss.CROSS_ENTROPY;
-        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null, !fused);
+        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null,
+                fused ? Output.LOGITS_WITHOUT_BIAS : Output.LOGITS);
         int m = batch.predictions();
         zeroScatteredGradients();
         double sum = fused
-                ? Softmax.crossEntropyGradient(w.logits, parameters.value(ParameterShapes.DECODER_BIAS),
-                        batch.targets(), w.dLogits, 1.0 / m, parameters.gradient(ParameterShapes.DECODER_BIAS))
-                : loss.apply(w.logits, batch.targets(), w.dLogits, 1.0 / m);
+                ? Softmax.crossEntropyGradient(w.logits(), parameters.value(ParameterShapes.DECODER_BIAS),
+                        batch.targets(), w.dLogits(), 1.0 / m, parameters.gradient(ParameterShapes.DECODER_BIAS))
+                : loss.apply(w.logits(), batch.targets(), w.dLogits(), 1.0 / m);
         w.backward(batch, !fused);
         return sum / m;
     }
@@ -133,8 +134,16 @@ public final class LanguageModel {
      */
     public INDArray logits(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, null, true);
-        return w.logits;
+        w.forward(batch, state, null, Output.LOGITS);
+        return w.logits();
+    }
+
+    /**
+     * Forward only, dropout off, the recurrence alone: carries {@code state} over the batch's
+     * inputs (targets unused) without the decoder, e.g. to warm a state up before scoring.
+     */
+    public void advance(Batch batch, RecurrentState state) {
+        workspace(batch).forward(batch, state, null, Output.STATE_ONLY);
     }
 
     /**
@@ -143,16 +152,16 @@ public final class LanguageModel {
      */
     public double[] targetLogProbabilities(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, null, false);
-        return Softmax.logProbabilities(w.logits, parameters.value(ParameterShapes.DECODER_BIAS), batch.targets())
+        w.forward(batch, state, null, Output.LOGITS_WITHOUT_BIAS);
+        return Softmax.logProbabilities(w.logits(), parameters.value(ParameterShapes.DECODER_BIAS), batch.targets())
                 .targetLogProbabilities();
     }
 
     /** Forward only, dropout off: the summed loss over the batch's predictions. */
     public double loss(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);
-        w.forward(batch, state, null, true);
-        return loss.apply(w.logits, batch.targets(), w.dLogits, 0);
+        w.forward(batch, state, null, Output.LOGITS);
+        return loss.apply(w.logits(), batch.targets(), w.dLogits(), 0);
     }
 
     /**
@@ -174,7 +183,15 @@ public final class LanguageModel {
     private record Shape(int batch, int steps, Objective objective) {
     }
 
-    /** Every buffer one batch shape needs, allocated once. */
+    /** What a forward pass leaves: the state only, or the logits with or without the decoder bias. */
+    private enum Output {
+        STATE_ONLY, LOGITS_WITHOUT_BIAS, LOGITS
+    }
+
+    /**
+     * Every buffer one batch shape needs, allocated once; the logits and the backward pass's
+     * buffers on first use, so that scoring never allocates gradients (two [M, V] arrays).
+     */
     private final class Workspace {
         private final int batch;
         private final int steps;
@@ -184,15 +201,15 @@ public final class LanguageModel {
         private final RecurrentCell[] cells;
         /** Embedded input tokens [N, E] (null for one-hot input) and its gradient. */
         private final INDArray embedded;
-        private final INDArray dEmbedded;
+        private INDArray dEmbedded;
         /** Per layer: dropout mask and dropped input [N, In] (null where no dropout applies). */
         private final INDArray[] inputMask;
         private final INDArray[] droppedInput;
         private final INDArray topMask;
         private final INDArray droppedTop;
-        private final INDArray logits;
-        private final INDArray dLogits;
-        private final INDArray dTop;
+        private INDArray logits;
+        private INDArray dLogits;
+        private INDArray dTop;
         private final INDArray onesRows;
         private final INDArray onesPredictions;
         /** The input each layer read in the last forward pass (for the weight gradients). */
@@ -214,7 +231,6 @@ public final class LanguageModel {
             }
             boolean dropout = config.dropout() > 0;
             embedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
-            dEmbedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
             inputMask = new INDArray[layers];
             droppedInput = new INDArray[layers];
             for (int k = 0; k < layers; k++) {
@@ -225,16 +241,27 @@ public final class LanguageModel {
             }
             topMask = dropout ? Nd4j.create(dtype, predictions, h) : null;
             droppedTop = dropout ? Nd4j.create(dtype, predictions, h) : null;
-            logits = Nd4j.create(dtype, predictions, config.vocabSize());
-            dLogits = Nd4j.create(dtype, predictions, config.vocabSize());
-            dTop = Nd4j.create(dtype, predictions, h);
             onesRows = Nd4j.ones(dtype, 1, rows);
             onesPredictions = Nd4j.ones(dtype, 1, predictions);
             layerInput = new INDArray[layers];
         }
 
-        /** With {@code addDecoderBias} false the logits lack the decoder bias (the caller adds it). */
-        void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom, boolean addDecoderBias) {
+        INDArray logits() {
+            if (logits == null) {
+                logits = Nd4j.create(dtype, predictions, config.vocabSize());
+            }
+            return logits;
+        }
+
+        INDArray dLogits() {
+            if (dLogits == null) {
+                dLogits = Nd4j.create(dtype, predictions, config.vocabSize());
+            }
+            return dLogits;
+        }
+
+        /** LOGITS_WITHOUT_BIAS leaves the decoder bias to the caller. */
+        void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom, Output output) {
             if (state != null) {
                 state.requireFits(config, batch);
             }
@@ -276,6 +303,9 @@ public final class LanguageModel {
                     cell.saveState(state, k);
                 }
             }
+            if (output == Output.STATE_ONLY) {
+                return;
+            }
             RecurrentCell top = cells[cells.length - 1];
             topInput = objective == Objective.ALL ? top.outputs() : top.outStep[steps];
             if (dropoutActive) {
@@ -283,8 +313,8 @@ public final class LanguageModel {
                 Ops.mul(topInput, topMask, droppedTop);
                 topInput = droppedTop;
             }
-            Ops.gemm(topInput, decoderWeight(), logits, false, true, 0.0);
-            if (addDecoderBias) {
+            Ops.gemm(topInput, decoderWeight(), logits(), false, true, 0.0);
+            if (output == Output.LOGITS) {
                 logits.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
             }
         }
@@ -295,6 +325,10 @@ public final class LanguageModel {
          */
         void backward(Batch b, boolean decoderBiasGradient) {
             int[] ids = b.inputs();
+            if (dTop == null) {
+                dTop = Nd4j.create(dtype, predictions, config.hiddenSize());
+                dEmbedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
+            }
             Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 0.0);
             if (decoderBiasGradient) {
                 Ops.columnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));

@@ -476,9 +476,11 @@ public final class Perplexity {
                 long history = position + start + (long) b * length - 1; // tokens before its first input
                 pad[b] = (int) (warmUp - Math.min(history, warmUp));
             }
+            // The warm-up in pieces of STEP_CHUNK steps (the scoring's own buffers), also cut
+            // where a segment's history starts.
             int done = 0;
             while (done < warmUp) {
-                int next = warmUp;
+                int next = Math.min(warmUp, done + STEP_CHUNK);
                 for (int p : pad) {
                     if (p > done && p < next) {
                         next = p;
@@ -493,7 +495,7 @@ public final class Perplexity {
                         inputs[t * count + b] = step < pad[b] ? PADDING : context[firstInput + step];
                     }
                 }
-                model.logits(new Batch(count, steps, inputs, null, Objective.LAST), state);
+                model.advance(new Batch(count, steps, inputs, null, Objective.ALL), state);
                 for (int b = 0; b < count; b++) {
                     if (pad[b] == next) {
                         state.reset(b);
