@@ -33,6 +33,25 @@ public final class Activations {
         }
     }
 
+    /** Float gates saturate beyond +-20: sigmoid(-20) = 2e-9, and tanh is 1 to 4e-9 beyond 10. */
+    private static final float FLOAT_GATE_CLAMP = 20f;
+
+    /** Float sigmoid, absolute error below 1e-6 (see {@link #expf}; float itself has 6e-8 at 1). */
+    static void sigmoid(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float x = Math.max(-FLOAT_GATE_CLAMP, Math.min(FLOAT_GATE_CLAMP, a[i]));
+            a[i] = 1f / (1f + expf(-x));
+        }
+    }
+
+    /** Float tanh = 2 sigmoid(2x) - 1, absolute error below 2e-6. */
+    static void tanh(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float x = Math.max(-FLOAT_GATE_CLAMP, Math.min(FLOAT_GATE_CLAMP, 2f * a[i]));
+            a[i] = 2f / (1f + expf(-x)) - 1f;
+        }
+    }
+
     /** Where {@link #expf} stops: softmax terms below e^-30 (1e-13 of the largest) are rounded up to it. */
     public static final float FLOAT_FLOOR = 30f;
 
@@ -41,6 +60,7 @@ public final class Activations {
      * exp(x / 16)^16, a degree-8 Taylor polynomial and four squarings, all float so that C2 runs
      * 16 lanes at once. Relative error about 1e-6 near 0 (16 ulp: the squarings multiply the
      * polynomial's rounding), absolute error below 1e-6 everywhere; float logits carry as much.
+     * Up to x = 20 (float gates) the relative error grows to 1e-4, where 1 / (1 + exp(x)) is 2e-9.
      */
     public static float expf(float x) {
         float r = x * (1f / 16);

@@ -33,6 +33,16 @@ public final class HostCopy {
         writeAt(src, at, n, requireWhole(whole), whole.offset() + from);
     }
 
+    /** dst[at .. at + length) = a float array or row block, unconverted. */
+    public void read(INDArray a, float[] dst, int at) {
+        requireFloat(a).data().asNioFloat().get(Math.toIntExact(a.offset()), dst, at, contiguousLength(a));
+    }
+
+    /** A float array or row block = src[at .. at + length), unconverted. */
+    public void write(float[] src, int at, INDArray a) {
+        requireFloat(a).data().asNioFloat().put(Math.toIntExact(a.offset()), src, at, contiguousLength(a));
+    }
+
     /** dst[at .. at + n) = elements [from, from + n) of a whole row-major float array, unconverted. */
     public void readRange(INDArray whole, long from, int n, float[] dst, int at) {
         requireFloat(requireWhole(whole)).data().asNioFloat().get(Math.toIntExact(whole.offset() + from), dst, at, n);

@@ -291,10 +291,7 @@ public final class LanguageModel {
                     cell.pre.addiRowVector(biasHh);
                 }
                 if (state == null) {
-                    cell.outStep[0].assign(0);
-                    if (config.cell() == CellType.LSTM) {
-                        ((LstmCell) cell).loadZeroCell();
-                    }
+                    cell.loadZeroState();
                 } else {
                     cell.loadState(state, k);
                 }

@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Each step is one ND4J gemm (h_prev W_hh^T, or its transpose going back) plus one fused pass of
  * gate maths in Java over double arrays: a dozen ND4J element-wise ops per step cost more in
  * dispatch than the arithmetic itself. Gates, cell states and tanh(c) of every step stay on the
- * Java heap for the backward pass.
+ * Java heap for the backward pass. This is the double model's cell (gradient checks); float
+ * models get {@link FloatLstmCell}, the same in float.
  */
 final class LstmCell extends RecurrentCell {
     private final int h;
@@ -63,7 +64,9 @@ final class LstmCell extends RecurrentCell {
         host.read(state.cell(layer), cells, 0);
     }
 
-    void loadZeroCell() {
+    @Override
+    void loadZeroState() {
+        super.loadZeroState();
         Arrays.fill(cells, 0, batch * h, 0.0);
     }
 

@@ -51,7 +51,8 @@ abstract class RecurrentCell {
     static RecurrentCell create(CellType type, int batch, int steps, int hidden, DataType dtype) {
         return switch (type) {
             case RNN -> new SimpleRnnCell(batch, steps, hidden, dtype);
-            case LSTM -> new LstmCell(batch, steps, hidden, dtype);
+            case LSTM -> dtype == DataType.FLOAT ? new FloatLstmCell(batch, steps, hidden, dtype)
+                    : new LstmCell(batch, steps, hidden, dtype);
             case GRU -> new GruCell(batch, steps, hidden, dtype);
             case GRU_CLASSIC -> new ClassicGruCell(batch, steps, hidden, dtype);
         };
@@ -91,6 +92,11 @@ abstract class RecurrentCell {
     /** [N, H] view of the gradients arriving at the outputs of all steps. */
     final INDArray outputGradients() {
         return Ops.rows(dOut, batch, (long) (steps + 1) * batch);
+    }
+
+    /** The zero initial state (no state carried in). */
+    void loadZeroState() {
+        outStep[0].assign(0);
     }
 
     void loadState(RecurrentState state, int layer) {

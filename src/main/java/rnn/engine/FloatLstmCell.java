@@ -1,0 +1,147 @@
+package rnn.engine;
+
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@link LstmCell} in float, for float models: the gates, cell states and their gradients stay
+ * float, so no widening copies (a scalar loop to C2) and twice the lanes per vector. Same maths,
+ * same order; sigmoid and tanh from {@link Activations}' float versions (absolute error 1e-6).
+ */
+final class FloatLstmCell extends RecurrentCell {
+    private final int h;
+    private final int width;
+    /** [N, 4H]: i, f, g, o of every step. */
+    private final float[] gates;
+    /** [(T+1)*B, H]: block 0 the initial cell state, block t+1 the cell state after step t. */
+    private final float[] cells;
+    /** [N, H]: tanh(c) of every step. */
+    private final float[] tanhCells;
+    /** [B, H]: one step's h, or the gradient arriving at it. */
+    private final float[] stepHidden;
+    /** [B, H]: gradient at the cell state, carried back through time. */
+    private final float[] dCell;
+    /** [B, 4H]: one step's gate pre-activation gradients. */
+    private final float[] stepGates;
+    private final HostCopy host = new HostCopy();
+
+    FloatLstmCell(int batch, int steps, int hidden, DataType dtype) {
+        super(4, batch, steps, hidden, dtype);
+        h = hidden;
+        width = 4 * hidden;
+        gates = new float[rowsTotal * width];
+        cells = new float[(steps + 1) * batch * hidden];
+        tanhCells = new float[rowsTotal * hidden];
+        stepHidden = new float[batch * hidden];
+        dCell = new float[batch * hidden];
+        stepGates = new float[batch * width];
+    }
+
+    @Override
+    boolean foldsHiddenBias() {
+        return true;
+    }
+
+    @Override
+    void loadState(RecurrentState state, int layer) {
+        super.loadState(state, layer);
+        host.read(state.cell(layer), cells, 0);
+    }
+
+    @Override
+    void loadZeroState() {
+        super.loadZeroState();
+        Arrays.fill(cells, 0, batch * h, 0f);
+    }
+
+    @Override
+    void saveState(RecurrentState state, int layer) {
+        super.saveState(state, layer);
+        host.write(cells, steps * batch * h, state.cell(layer));
+    }
+
+    @Override
+    void forward(INDArray weightHh, INDArray biasHh) {
+        for (int t = 0; t < steps; t++) {
+            forwardStep(t, weightHh);
+        }
+    }
+
+    // One step, and below it one row at a time: small methods that C2 compiles once each, early
+    // and quickly, instead of recompiling one large loop nest (see HostCopy).
+    private void forwardStep(int t, INDArray weightHh) {
+        Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        int gateBase = t * batch * width;
+        host.read(preStep[t], gates, gateBase);
+        int unitBase = t * batch * h;
+        for (int b = 0; b < batch; b++) {
+            int row = gateBase + b * width;
+            int unit = unitBase + b * h;
+            activate(gates, row, h);
+            updateCell(gates, row, h, cells, unit, unit + batch * h, tanhCells);
+        }
+        Activations.tanh(tanhCells, unitBase, unitBase + batch * h);
+        for (int b = 0; b < batch; b++) {
+            outputRow(gates, gateBase + b * width + 3 * h, tanhCells, unitBase + b * h, stepHidden, b * h, h);
+        }
+        host.write(stepHidden, 0, outStep[t + 1]);
+    }
+
+    /** i, f, o through the sigmoid and g through tanh, in place, for one row of gates. */
+    private static void activate(float[] gates, int row, int h) {
+        Activations.sigmoid(gates, row, row + 2 * h);
+        Activations.tanh(gates, row + 2 * h, row + 3 * h);
+        Activations.sigmoid(gates, row + 3 * h, row + 4 * h);
+    }
+
+    /** c = f * c_prev + i * g into cells[next..] and, for tanh, tanhCells[unit..]. */
+    private static void updateCell(float[] gates, int row, int h, float[] cells, int unit, int next,
+                                   float[] tanhCells) {
+        for (int j = 0; j < h; j++) {
+            float c = gates[row + h + j] * cells[unit + j] + gates[row + j] * gates[row + 2 * h + j];
+            cells[next + j] = c;
+            tanhCells[unit + j] = c;
+        }
+    }
+
+    /** h = o * tanh(c). */
+    private static void outputRow(float[] gates, int outputGate, float[] tanhCells, int unit, float[] hidden,
+                                  int at, int h) {
+        for (int j = 0; j < h; j++) {
+            hidden[at + j] = gates[outputGate + j] * tanhCells[unit + j];
+        }
+    }
+
+    @Override
+    void backward(INDArray weightHh, INDArray gradWeightHh, INDArray gradBiasHh, INDArray ones) {
+        Arrays.fill(dCell, 0f);
+        for (int t = steps - 1; t >= 0; t--) {
+            host.read(dOutStep[t + 1], stepHidden, 0);
+            for (int b = 0; b < batch; b++) {
+                int row = (t * batch + b) * width;
+                int unit = (t * batch + b) * h;
+                int out = b * width;
+                int local = b * h;
+                for (int j = 0; j < h; j++) {
+                    float i = gates[row + j];
+                    float f = gates[row + h + j];
+                    float g = gates[row + 2 * h + j];
+                    float o = gates[row + 3 * h + j];
+                    float tc = tanhCells[unit + j];
+                    float dh = stepHidden[local + j];
+                    float dc = dCell[local + j] + dh * o * (1f - tc * tc);
+                    stepGates[out + j] = dc * g * i * (1f - i);
+                    stepGates[out + h + j] = dc * cells[unit + j] * f * (1f - f);
+                    stepGates[out + 2 * h + j] = dc * i * (1f - g * g);
+                    stepGates[out + 3 * h + j] = dh * tc * o * (1f - o);
+                    dCell[local + j] = dc * f;
+                }
+            }
+            host.write(stepGates, 0, dPreStep[t]);
+            Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
+        }
+        Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 0.0);
+    }
+}
