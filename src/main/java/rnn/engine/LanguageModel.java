@@ -33,10 +33,17 @@ public final class LanguageModel {
         }
     };
 
-    private LanguageModel(ModelConfig config, Parameters parameters) {
+    /**
+     * Layer 0's input pre-activations of every vocabulary entry, E W_ih^T + b_ih ([V, G*H]), when
+     * the model was made {@link #withInputTable()} for inference; otherwise null.
+     */
+    private final INDArray inputTable;
+
+    private LanguageModel(ModelConfig config, Parameters parameters, INDArray inputTable) {
         this.config = config;
         this.parameters = parameters;
         this.dtype = parameters.dataType();
+        this.inputTable = inputTable;
     }
 
     /** A new model with seeded initial weights; the same seed gives bit-identical weights. */
@@ -77,7 +84,7 @@ public final class LanguageModel {
             }
             copies.put(name, Nd4j.create(dtype, shape).assign(value));
         });
-        return new LanguageModel(config, new Parameters(copies));
+        return new LanguageModel(config, new Parameters(copies), null);
     }
 
     /**
@@ -86,7 +93,33 @@ public final class LanguageModel {
      * parameters meanwhile.
      */
     public LanguageModel sharingParameters() {
-        return new LanguageModel(config, parameters);
+        return new LanguageModel(config, parameters, inputTable);
+    }
+
+    /**
+     * For inference over long texts: a model over these same parameter arrays that looks layer 0's
+     * input pre-activations up per token in a table, E W_ih^T + b_ih for the whole vocabulary
+     * ([V, G*H], built here with one product), instead of multiplying every token's embedding.
+     * That product costs as much as about V tokens' worth of the per-token ones, so it pays from
+     * texts of a few times V tokens. One-hot models gather W_ih's columns already and get no
+     * table. The table is a copy: the model must not be trained.
+     */
+    public LanguageModel withInputTable() {
+        if (config.oneHot() || inputTable != null) {
+            return sharingParameters();
+        }
+        INDArray table = Nd4j.create(dtype, config.vocabSize(), parameters.value(ParameterShapes.weightIh(0)).size(0));
+        Ops.gemm(parameters.value(ParameterShapes.EMBEDDING), parameters.value(ParameterShapes.weightIh(0)), table,
+                false, true, 0.0);
+        table.addiRowVector(parameters.value(ParameterShapes.biasIh(0)));
+        return new LanguageModel(config, parameters, table);
+    }
+
+    /** Bytes {@link #withInputTable()} would allocate (0 for a one-hot model). */
+    public long inputTableBytes() {
+        return config.oneHot() ? 0
+                : (long) config.vocabSize() * parameters.value(ParameterShapes.weightIh(0)).size(0)
+                        * dtype.width();
     }
 
     public ModelConfig config() {
@@ -112,6 +145,9 @@ public final class LanguageModel {
      * null for zeros) is read as the initial state and replaced by the final one.
      */
     public double computeGradients(Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
+        if (inputTable != null) {
+            throw new IllegalStateException("a model with an input table is for inference only");
+        }
         Workspace w = workspace(batch);
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
         // softmax's pass over the logits, saving two more passes over [M, V].
@@ -267,25 +303,30 @@ public final class LanguageModel {
             }
             int[] ids = b.inputs();
             dropoutActive = dropoutRandom != null;
-            if (!config.oneHot()) {
+            boolean tabled = inputTable != null && !dropoutActive;
+            if (!config.oneHot() && !tabled) {
                 Lookup.gatherRows(parameters.value(ParameterShapes.EMBEDDING), ids, rows, embedded);
             }
             for (int k = 0; k < cells.length; k++) {
                 RecurrentCell cell = cells[k];
-                INDArray input = k == 0 ? embedded : cells[k - 1].outputs();
-                if (input != null && dropoutActive) {
-                    fillMask(inputMask[k], dropoutRandom);
-                    Ops.mul(input, inputMask[k], droppedInput[k]);
-                    input = droppedInput[k];
-                }
-                layerInput[k] = input;
-                INDArray weightIh = parameters.value(ParameterShapes.weightIh(k));
-                if (input == null) {
-                    Lookup.gatherColumns(weightIh, ids, rows, cell.pre);
+                if (k == 0 && tabled) {
+                    Lookup.gatherRows(inputTable, ids, rows, cell.pre);  // b_ih included
                 } else {
-                    Ops.gemm(input, weightIh, cell.pre, false, true, 0.0);
+                    INDArray input = k == 0 ? embedded : cells[k - 1].outputs();
+                    if (input != null && dropoutActive) {
+                        fillMask(inputMask[k], dropoutRandom);
+                        Ops.mul(input, inputMask[k], droppedInput[k]);
+                        input = droppedInput[k];
+                    }
+                    layerInput[k] = input;
+                    INDArray weightIh = parameters.value(ParameterShapes.weightIh(k));
+                    if (input == null) {
+                        Lookup.gatherColumns(weightIh, ids, rows, cell.pre);
+                    } else {
+                        Ops.gemm(input, weightIh, cell.pre, false, true, 0.0);
+                    }
+                    cell.pre.addiRowVector(parameters.value(ParameterShapes.biasIh(k)));
                 }
-                cell.pre.addiRowVector(parameters.value(ParameterShapes.biasIh(k)));
                 INDArray biasHh = parameters.value(ParameterShapes.biasHh(k));
                 if (cell.foldsHiddenBias()) {
                     cell.pre.addiRowVector(biasHh);

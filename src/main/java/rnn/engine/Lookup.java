@@ -22,6 +22,14 @@ final class Lookup {
         requireWhole(out);
         int width = (int) table.size(1);
         HostCopy host = new HostCopy();
+        if (table.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT) {
+            float[] row = new float[width];
+            for (int n = 0; n < count; n++) {
+                host.readRange(table, (long) ids[n] * width, width, row, 0);
+                host.writeRange(row, 0, width, out, (long) n * width);
+            }
+            return;
+        }
         double[] row = new double[width];
         for (int n = 0; n < count; n++) {
             host.readRange(table, (long) ids[n] * width, width, row, 0);

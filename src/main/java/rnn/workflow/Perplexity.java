@@ -394,13 +394,15 @@ public final class Perplexity {
      */
     private static final class SegmentedStreamScorer extends Scorer {
         private static final int PADDING = 0;
+        private static final long TABLE_BYTES_MAX = 256L << 20;
         private final int streams;
         private final int segment;
         private final int warmUp;
         /** The warmUp + 1 tokens before the current chunk (fewer at the text's start), then the chunk. */
         private final int[] context;
         private final int offset;
-        private final LanguageModel[] workers;
+        /** One model per engine thread, made for the first chunk (with an input table if it is long). */
+        private LanguageModel[] workers;
         private long position;
 
         SegmentedStreamScorer(LanguageModel model, int streams, int segment, int warmUp) {
@@ -410,11 +412,25 @@ public final class Perplexity {
             this.warmUp = warmUp;
             this.offset = warmUp + 1;
             this.context = new int[offset + streams * segment];
-            this.workers = new LanguageModel[Math.min(streams, EngineThreads.configured())];
-            workers[0] = model;
-            for (int w = 1; w < workers.length; w++) {
-                workers[w] = model.sharingParameters();
+        }
+
+        /**
+         * The models the threads run: all share the weights; a text of at least twice as many
+         * tokens as the vocabulary also gets layer 0's input table (see
+         * {@link LanguageModel#withInputTable()}), up to {@value #TABLE_BYTES_MAX} bytes of it.
+         */
+        private LanguageModel[] workers(int tokens) {
+            if (workers == null) {
+                boolean tabled = tokens >= 2L * model.config().vocabSize()
+                        && model.inputTableBytes() <= TABLE_BYTES_MAX;
+                LanguageModel first = tabled ? model.withInputTable() : model;
+                workers = new LanguageModel[Math.min(streams, EngineThreads.configured())];
+                workers[0] = first;
+                for (int w = 1; w < workers.length; w++) {
+                    workers[w] = first.sharingParameters();
+                }
             }
+            return workers;
         }
 
         @Override
@@ -440,6 +456,7 @@ public final class Perplexity {
             int count = (n - from + length - 1) / length;
             if (count > 0) {
                 int first = from;
+                LanguageModel[] workers = workers(n);
                 int parts = Math.min(workers.length, count);
                 EngineThreads.inParallel(parts, w -> {
                     int lo = (int) ((long) count * w / parts);
