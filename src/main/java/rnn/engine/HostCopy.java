@@ -1,5 +1,7 @@
 package rnn.engine;
 
+import java.nio.FloatBuffer;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,6 +43,14 @@ public final class HostCopy {
     /** A float array or row block = src[at .. at + length), unconverted. */
     public void write(float[] src, int at, INDArray a) {
         requireFloat(a).data().asNioFloat().put(Math.toIntExact(a.offset()), src, at, contiguousLength(a));
+    }
+
+    /**
+     * A whole row-major float array's memory as a buffer, element i at index i: for loops that
+     * copy many rows, since making the view costs about a microsecond each time.
+     */
+    public static FloatBuffer floats(INDArray whole) {
+        return requireFloat(requireWhole(whole)).data().asNioFloat();
     }
 
     /** dst[at .. at + n) = elements [from, from + n) of a whole row-major float array, unconverted. */

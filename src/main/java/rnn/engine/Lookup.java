@@ -23,10 +23,12 @@ final class Lookup {
         int width = (int) table.size(1);
         HostCopy host = new HostCopy();
         if (table.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT) {
+            FloatBuffer from = HostCopy.floats(table);
+            FloatBuffer to = HostCopy.floats(out);
             float[] row = new float[width];
             for (int n = 0; n < count; n++) {
-                host.readRange(table, (long) ids[n] * width, width, row, 0);
-                host.writeRange(row, 0, width, out, (long) n * width);
+                from.get(Math.multiplyExact(ids[n], width), row, 0, width);
+                to.put(Math.multiplyExact(n, width), row, 0, width);
             }
             return;
         }

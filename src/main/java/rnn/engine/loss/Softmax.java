@@ -1,5 +1,6 @@
 package rnn.engine.loss;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -118,13 +119,14 @@ public final class Softmax {
                                   boolean minusTarget, Map<Integer, double[]> columnSums, double[] logP,
                                   int from, int to) {
         int vocab = (int) logits.size(1);
-        HostCopy host = new HostCopy();
+        FloatBuffer in = HostCopy.floats(logits);
+        FloatBuffer out = work == null ? null : HostCopy.floats(work);
         float[] row = new float[vocab];
         Halving halving = new Halving(vocab);
         float[] sums = columnSums == null ? null : new float[vocab];
         for (int m = from; m < to; m++) {
-            long at = (long) m * vocab;
-            host.readRange(logits, at, vocab, row, 0);
+            int at = Math.multiplyExact(m, vocab);
+            in.get(at, row, 0, vocab);
             if (bias != null) {
                 addInto(row, bias);
             }
@@ -152,7 +154,7 @@ public final class Softmax {
                     Arrays.fill(sums, 0f);
                 }
             }
-            host.writeRange(row, 0, vocab, work, at);
+            out.put(at, row, 0, vocab);
         }
     }
 
