@@ -9,8 +9,9 @@
 #   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape) right after:
 #                  the same number of batches on 1 thread, and 300 on 2 threads (it is about 3x
 #                  slower there, from thread oversubscription); its best goes in the JSON line
-#   --seed-preset  instead: the Keras tutorial preset on ../shared/corpora/frankenstein.txt for
-#                  --epochs N (default 3); reports ms per training sample and the best validation loss
+#   --seed-preset  instead: the Keras tutorial preset on ../shared/corpora/frankenstein.txt (or
+#                  --corpus FILE) for --epochs N (default 3); reports ms per training sample and the
+#                  best validation loss
 #   --score MODEL  instead: only `rnn perplexity` of test.txt with an already trained MODEL directory
 # `rnn perplexity` runs three times (the median is reported, each run a fresh JVM as a user would
 # start it; its tokens/s is the tool's own figure, from reading the text to the last token scored)
@@ -26,6 +27,7 @@ quick=0
 torch=0
 seed_preset=0
 score=""
+seed_corpus="$root/../shared/corpora/frankenstein.txt"
 preset=ptb-small
 epochs=""
 data="../shared/corpora/ptb"
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
     --torch) torch=1; shift ;;
     --seed-preset) seed_preset=1; shift ;;
     --score) score="$2"; shift 2 ;;
+    --corpus) seed_corpus="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
     --preset) preset="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
@@ -82,12 +85,11 @@ PY
 fi
 
 if [ "$seed_preset" = 1 ]; then
-  corpus="$root/../shared/corpora/frankenstein.txt"
-  /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$corpus" --preset seed --epochs "${epochs:-3}" \
+  /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$seed_corpus" --preset seed --epochs "${epochs:-3}" \
     -o "$work/model" --json --quiet "${extra[@]}" > "$work/epochs.jsonl"
-  python3 - "$work" <<'PY'
+  python3 - "$work" "$(basename "$seed_corpus")" <<'PY'
 import json, sys, re
-work = sys.argv[1]
+work, corpus = sys.argv[1], sys.argv[2]
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
 samples = json.load(open(f"{work}/model/model.json"))["corpus"]["trainTokens"] - 10  # windows of 10, stride 1
 for e in epochs:
@@ -95,7 +97,7 @@ for e in epochs:
 best = min(epochs, key=lambda e: e["valid_loss"])
 ms = sorted(e["seconds"] * 1000 / samples for e in epochs)[len(epochs) // 2]
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{work}/time.txt").read()).group(1))
-print(json.dumps({"preset": "seed", "corpus": "frankenstein.txt", "epochs": len(epochs), "ms_per_sample": round(ms, 4),
+print(json.dumps({"preset": "seed", "corpus": corpus, "epochs": len(epochs), "ms_per_sample": round(ms, 4),
                   "best_valid_loss": round(best["valid_loss"], 4), "best_epoch": best["epoch"], "peak_rss_mb": rss // 1024}))
 PY
   exit 0

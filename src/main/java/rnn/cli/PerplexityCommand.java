@@ -26,10 +26,10 @@ import rnn.workflow.Perplexity;
                         + "over all N tokens; OOVs (tokens not in the vocabulary, scored as <unk>; a literal <unk> is "
                         + "not an OOV) are included, and 'excluding OOVs' leaves their probabilities out of the sum "
                         + "and of N, as KenLM does.",
-                "Stream models carry their state through the text: by default in segments of 1024 tokens scored 32 "
-                        + "side by side, each warmed up on the 128 tokens before it (--streams 1: one exact pass, "
-                        + "slower). Window models read each token's up to W preceding tokens from the zero state. "
-                        + "Contexts run across line ends in both.",
+                "Stream models carry their state through the text: by default in segments of up to 2048 tokens, "
+                        + "64 scored side by side and shared among the threads, each warmed up on the 128 tokens "
+                        + "before it (--streams 1: one exact pass, slower). Window models read each token's up to W "
+                        + "preceding tokens from the zero state. Contexts run across line ends in both.",
                 "--per-line prints log10prob<TAB>tokens<TAB>oovs<TAB>text for each input line (each token counted "
                         + "in its own line, line-end token included) and the summary on stderr."})
 public final class PerplexityCommand implements Callable<Integer> {
