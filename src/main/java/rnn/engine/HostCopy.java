@@ -7,10 +7,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Bulk copies between contiguous ND4J arrays (whole arrays, row blocks, or element ranges of
- * whole arrays) and Java double arrays, so element-wise maths can run as plain Java loops that C2
- * vectorizes. Float arrays are widened through a reused float scratch (C2 does not vectorize the
- * widening, about 0.3 ns per element, so hot float paths copy into float arrays instead); not
- * thread-safe.
+ * whole arrays) and Java arrays, so element-wise maths can run as plain Java loops that C2
+ * vectorizes. Into double arrays, float arrays are widened through a reused float scratch (C2
+ * does not vectorize the widening, about 0.3 ns per element, so hot float paths copy into float
+ * arrays, unconverted); not thread-safe.
  */
 public final class HostCopy {
     private float[] floats = new float[0];
@@ -46,21 +46,11 @@ public final class HostCopy {
     }
 
     /**
-     * A whole row-major float array's memory as a buffer, element i at index i: for loops that
-     * copy many rows, since making the view costs about a microsecond each time.
+     * A whole row-major float array's memory as a buffer, element i at index i: one view for a
+     * loop that copies many rows, rather than a new one per row.
      */
     public static FloatBuffer floats(INDArray whole) {
         return requireFloat(requireWhole(whole)).data().asNioFloat();
-    }
-
-    /** dst[at .. at + n) = elements [from, from + n) of a whole row-major float array, unconverted. */
-    public void readRange(INDArray whole, long from, int n, float[] dst, int at) {
-        requireFloat(requireWhole(whole)).data().asNioFloat().get(Math.toIntExact(whole.offset() + from), dst, at, n);
-    }
-
-    /** Elements [from, from + n) of a whole row-major float array = src[at .. at + n), unconverted. */
-    public void writeRange(float[] src, int at, int n, INDArray whole, long from) {
-        requireFloat(requireWhole(whole)).data().asNioFloat().put(Math.toIntExact(whole.offset() + from), src, at, n);
     }
 
     private static INDArray requireFloat(INDArray a) {
