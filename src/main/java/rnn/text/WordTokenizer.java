@@ -18,9 +18,12 @@ final class WordTokenizer extends AbstractTokenizer {
             Vocabulary.UNKNOWN_TOKEN + "|" + WORD_CHAR + "+(?:['\u2019\\-\u2010]" + WORD_CHAR + "+)*"
                     + "|[^\\p{IsWhite_Space}\\p{L}\\p{M}\\p{N}]\\p{M}*");
     /** Punctuation written against the preceding word. */
-    private static final Set<String> CLOSING = Set.of(".", ",", ";", ":", "!", "?", ")", "]", "}", "%", "\u2026");
+    private static final Set<String> CLOSING = Set.of(".", ",", ";", ":", "!", "?", ")", "]", "}", "%", "\u2026",
+            "\u201d", "\u2019");
     /** Punctuation written against the following word. */
-    private static final Set<String> OPENING = Set.of("(", "[", "{");
+    private static final Set<String> OPENING = Set.of("(", "[", "{", "\u201c", "\u2018");
+    /** Straight quotes: they open and close in turn. */
+    private static final Set<String> STRAIGHT_QUOTES = Set.of("\"", "'");
 
     WordTokenizer(TokenizerSpec spec) {
         super(spec);
@@ -46,16 +49,34 @@ final class WordTokenizer extends AbstractTokenizer {
         return true;
     }
 
-    /** Joins with single spaces, except before closing and after opening punctuation. */
+    /**
+     * Joins with single spaces, except before closing and after opening punctuation. A straight
+     * quote opens and closes in turn (counted per kind), so {@code " Hi , " said} reads
+     * {@code "Hi," said}.
+     */
     static String joinWords(List<String> tokens) {
         StringBuilder text = new StringBuilder();
         boolean spaceNext = false;
+        boolean doubleOpen = false;
+        boolean singleOpen = false;
         for (String token : tokens) {
-            if (spaceNext && !CLOSING.contains(token)) {
+            boolean opening = OPENING.contains(token);
+            boolean closing = CLOSING.contains(token);
+            if (STRAIGHT_QUOTES.contains(token)) {
+                boolean open = token.equals("\"") ? doubleOpen : singleOpen;
+                opening = !open;
+                closing = open;
+                if (token.equals("\"")) {
+                    doubleOpen = !doubleOpen;
+                } else {
+                    singleOpen = !singleOpen;
+                }
+            }
+            if (spaceNext && !closing) {
                 text.append(' ');
             }
             text.append(token);
-            spaceNext = !OPENING.contains(token);
+            spaceNext = !opening;
         }
         return text.toString();
     }

@@ -122,6 +122,11 @@ class TokenizerTest {
     void detokenizeUndoesEachKind() {
         assertEquals("Hello, world (yes) [a]!", tokenizer("word").detokenize(
                 List.of("Hello", ",", "world", "(", "yes", ")", "[", "a", "]", "!")));
+        assertEquals("\"The train is better anyway,\" said Tom. \"You can look.\"", tokenizer("word").detokenize(
+                List.of("\"", "The", "train", "is", "better", "anyway", ",", "\"", "said", "Tom", ".", "\"", "You",
+                        "can", "look", ".", "\"")));
+        assertEquals("'Hi,' said \u201cBob\u201d \u2018now\u2019.", tokenizer("word").detokenize(
+                List.of("'", "Hi", ",", "'", "said", "\u201c", "Bob", "\u201d", "\u2018", "now", "\u2019", ".")));
         assertEquals("a b", tokenizer("regex:\\w+").detokenize(List.of("a", "b")));
         assertEquals("the cat\nsat\n", tokenizer("whitespace").detokenize(List.of("the", "cat", "<eos>", "sat", "<eos>")));
         assertEquals("a😀\nb", tokenizer("char").detokenize(List.of("a", "😀", "\n", "b")));
