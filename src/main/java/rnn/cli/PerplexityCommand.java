@@ -52,7 +52,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--streams", paramLabel = "N", defaultValue = "" + Perplexity.STREAMS,
-            description = "Stream models: segments scored side by side (default: ${DEFAULT-VALUE}; 1 = one exact pass).")
+            description = "Stream models: segments scored side by side, 1 to 1024 (default: ${DEFAULT-VALUE}; 1 = one exact pass).")
     int streams;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",

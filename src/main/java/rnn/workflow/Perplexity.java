@@ -52,6 +52,8 @@ import rnn.train.TrainConfig;
 public final class Perplexity {
     /** Default number of stream segments scored side by side. */
     public static final int STREAMS = 64;
+    /** More would not fit in memory: each thread's logits are [S / threads x 32, V] floats. */
+    public static final int MAX_STREAMS = 1024;
     /** Tokens per stream segment (and per forward pass with --streams 1). */
     public static final int SEGMENT = 2048;
     /** Tokens a segment is warmed up on before it is scored. */
@@ -154,8 +156,8 @@ public final class Perplexity {
     /** With other chunk and batch sizes (tests use tiny ones). */
     static Report score(ModelStore.LoadedModel loaded, TextSource text, LineSink lines, int streams, int segment,
                         int warmUp, int windowChunk, int windowBatch) {
-        if (streams < 1) {
-            throw new InvalidConfigException("--streams must be at least 1, got " + streams);
+        if (streams < 1 || streams > MAX_STREAMS) {
+            throw new InvalidConfigException("--streams must be between 1 and " + MAX_STREAMS + ", got " + streams);
         }
         TrainConfig training = loaded.manifest().training();
         Scorer scorer;

@@ -126,5 +126,10 @@ class PerplexityCommandTest {
         assertTrue(nothing.firstErrorLine().contains("no tokens"), nothing.err());
 
         assertEquals(2, CliRun.of("perplexity", "-m", model).exitCode(), "FILE is required");
+        for (String streams : new String[] {"0", "1025", "2000000"}) {
+            CliRun bad = CliRun.of("perplexity", "-m", model, "--streams", streams, text.toString());
+            assertEquals(2, bad.exitCode(), bad.err());
+            assertTrue(bad.firstErrorLine().contains("--streams must be between 1 and 1024, got " + streams), bad.err());
+        }
     }
 }
