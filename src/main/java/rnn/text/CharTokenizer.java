@@ -1,6 +1,5 @@
 package rnn.text;
 
-import java.util.List;
 import java.util.Optional;
 
 /** {@code char}: every Unicode code point (not UTF-16 unit) is a token, and every line end is {@code "\n"}. */
@@ -40,7 +39,7 @@ final class CharTokenizer extends AbstractTokenizer {
     }
 
     @Override
-    public String detokenize(List<String> tokens) {
-        return String.join("", tokens);
+    public Detokenizer detokenizer() {
+        return token -> token;
     }
 }

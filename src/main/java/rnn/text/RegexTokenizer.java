@@ -1,6 +1,5 @@
 package rnn.text;
 
-import java.util.List;
 import java.util.regex.Pattern;
 
 /** {@code regex:PATTERN}: the tokens are the non-empty matches; everything between them is dropped. */
@@ -18,7 +17,7 @@ final class RegexTokenizer extends AbstractTokenizer {
     }
 
     @Override
-    public String detokenize(List<String> tokens) {
-        return WordTokenizer.joinWords(tokens);
+    public Detokenizer detokenizer() {
+        return new WordTokenizer.Joiner();
     }
 }

@@ -36,6 +36,25 @@ public interface Tokenizer {
      */
     Optional<String> lineEndToken();
 
+    /**
+     * Turns tokens back into text one at a time, for output that streams as it is produced: each
+     * call returns what the token adds. Spacing may depend on everything before (an open quote),
+     * so one detokenizer follows one text from its start.
+     */
+    interface Detokenizer {
+        String next(String token);
+    }
+
+    /** A detokenizer at the start of a text. */
+    Detokenizer detokenizer();
+
     /** Turns tokens back into readable text, the inverse of tokenizing as far as the tokenizer allows. */
-    String detokenize(List<String> tokens);
+    default String detokenize(List<String> tokens) {
+        Detokenizer detokenizer = detokenizer();
+        StringBuilder text = new StringBuilder();
+        for (String token : tokens) {
+            text.append(detokenizer.next(token));
+        }
+        return text.toString();
+    }
 }

@@ -1,6 +1,5 @@
 package rnn.text;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,22 +37,21 @@ final class WhitespaceTokenizer extends AbstractTokenizer {
 
     /** Spaces between tokens, a line break for each {@code <eos>}. */
     @Override
-    public String detokenize(List<String> tokens) {
-        StringBuilder text = new StringBuilder();
-        boolean lineStart = true;
-        for (String token : tokens) {
-            if (token.equals(END_OF_SENTENCE)) {
-                text.append('\n');
-                lineStart = true;
-            } else {
-                if (!lineStart) {
-                    text.append(' ');
+    public Detokenizer detokenizer() {
+        return new Detokenizer() {
+            private boolean lineStart = true;
+
+            @Override
+            public String next(String token) {
+                if (token.equals(END_OF_SENTENCE)) {
+                    lineStart = true;
+                    return "\n";
                 }
-                text.append(token);
+                String piece = lineStart ? token : " " + token;
                 lineStart = false;
+                return piece;
             }
-        }
-        return text.toString();
+        };
     }
 
     /** Python's notion of whitespace: Java's plus the no-break spaces. No whitespace lies outside the BMP. */

@@ -1,6 +1,5 @@
 package rnn.text;
 
-import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,9 +21,6 @@ final class WordTokenizer extends AbstractTokenizer {
             "\u201d", "\u2019");
     /** Punctuation written against the following word. */
     private static final Set<String> OPENING = Set.of("(", "[", "{", "\u201c", "\u2018");
-    /** Straight quotes: they open and close in turn. */
-    private static final Set<String> STRAIGHT_QUOTES = Set.of("\"", "'");
-
     WordTokenizer(TokenizerSpec spec) {
         super(spec);
     }
@@ -35,8 +31,8 @@ final class WordTokenizer extends AbstractTokenizer {
     }
 
     @Override
-    public String detokenize(List<String> tokens) {
-        return joinWords(tokens);
+    public Detokenizer detokenizer() {
+        return new Joiner();
     }
 
     /** Sends every non-empty match to the sink. */
@@ -50,34 +46,31 @@ final class WordTokenizer extends AbstractTokenizer {
     }
 
     /**
-     * Joins with single spaces, except before closing and after opening punctuation. A straight
-     * quote opens and closes in turn (counted per kind), so {@code " Hi , " said} reads
+     * Single spaces between tokens, except before closing and after opening punctuation. A
+     * straight quote opens and closes in turn (counted per kind), so {@code " Hi , " said} reads
      * {@code "Hi," said}.
      */
-    static String joinWords(List<String> tokens) {
-        StringBuilder text = new StringBuilder();
-        boolean spaceNext = false;
-        boolean doubleOpen = false;
-        boolean singleOpen = false;
-        for (String token : tokens) {
+    static final class Joiner implements Detokenizer {
+        private boolean spaceNext;
+        private boolean doubleOpen;
+        private boolean singleOpen;
+
+        @Override
+        public String next(String token) {
             boolean opening = OPENING.contains(token);
             boolean closing = CLOSING.contains(token);
-            if (STRAIGHT_QUOTES.contains(token)) {
-                boolean open = token.equals("\"") ? doubleOpen : singleOpen;
-                opening = !open;
-                closing = open;
-                if (token.equals("\"")) {
-                    doubleOpen = !doubleOpen;
-                } else {
-                    singleOpen = !singleOpen;
-                }
+            if (token.equals("\"")) {
+                opening = !doubleOpen;
+                closing = doubleOpen;
+                doubleOpen = !doubleOpen;
+            } else if (token.equals("'")) {
+                opening = !singleOpen;
+                closing = singleOpen;
+                singleOpen = !singleOpen;
             }
-            if (spaceNext && !closing) {
-                text.append(' ');
-            }
-            text.append(token);
+            String piece = spaceNext && !closing ? " " + token : token;
             spaceNext = !opening;
+            return piece;
         }
-        return text.toString();
     }
 }

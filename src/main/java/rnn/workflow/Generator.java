@@ -97,18 +97,22 @@ public final class Generator {
                 unknown.add(contextTokens.get(i));
             }
         }
-        StringBuilder text = new StringBuilder(tokenizer.detokenize(contextTokens));
+        // One detokenizer over the context and what follows, so the streamed pieces add up to the
+        // detokenized whole (spacing can depend on all that came before, e.g. an open quote).
+        Tokenizer.Detokenizer detokenizer = tokenizer.detokenizer();
+        StringBuilder text = new StringBuilder();
+        for (String token : contextTokens) {
+            text.append(detokenizer.next(token));
+        }
         boolean open = text.length() == 0 || sink.accept(text.toString());
-        String previous = contextTokens.isEmpty() ? null : contextTokens.get(contextTokens.size() - 1);
         List<String> generated = new ArrayList<>();
         Cursor cursor = new Cursor(ids);
         for (int step = 0; step < words && open; step++) {
             int id = sampler.next(cursor.logits());
             String token = vocabulary.token(id);
-            String piece = piece(previous, token);
+            String piece = detokenizer.next(token);
             text.append(piece);
             generated.add(token);
-            previous = token;
             open = sink.accept(piece);
             if (step + 1 < words && open) {
                 cursor.advance(id);
@@ -116,19 +120,6 @@ public final class Generator {
         }
         return new Result(context, List.copyOf(generated), tokenizer.detokenize(generated), text.toString(),
                 List.copyOf(unknown), seed);
-    }
-
-    /**
-     * The text {@code token} adds after {@code previous}. Every tokenizer's spacing depends only on
-     * the two neighbouring tokens, so these pieces concatenate to the detokenized whole.
-     */
-    private String piece(String previous, String token) {
-        if (previous == null) {
-            return tokenizer.detokenize(List.of(token));
-        }
-        String before = tokenizer.detokenize(List.of(previous));
-        String both = tokenizer.detokenize(List.of(previous, token));
-        return both.startsWith(before) ? both.substring(before.length()) : " " + tokenizer.detokenize(List.of(token));
     }
 
     /** The model's view of the text so far and its logits for the next token. */
