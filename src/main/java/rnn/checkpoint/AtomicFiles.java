@@ -117,6 +117,11 @@ public final class AtomicFiles {
         return TEMPORARY_NAME.matcher(fileName).matches();
     }
 
+    /** For a name {@link #isTemporaryName} accepts, the name of the file it was to replace. */
+    public static String targetOfTemporary(String temporaryName) {
+        return temporaryName.substring(1, temporaryName.length() - ".0123456789abcdef.tmp".length());
+    }
+
     private static String tempNameFor(Path target) {
         byte[] random = new byte[8];
         ThreadLocalRandom.current().nextBytes(random);

@@ -6,12 +6,16 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +49,10 @@ public final class ModelStore {
     private static final Pattern DIGEST_LINE = Pattern.compile("\\{(\\r?\\n)  \"" + DIGEST_KEY + "\" : \"([^\"\\r\\n]*)\",\\r?\\n");
     /** The name of the link to the most recently trained model, beside the model directories. */
     public static final String LATEST = "latest";
+    /** Where models go by default and where {@link #LATEST} lives: models/ in the working directory. */
+    public static final Path MODELS_ROOT = Path.of("models");
+    /** Every file a run writes into a model directory; --force replaces these and nothing else. */
+    private static final Set<String> RUN_FILES = Set.of(MANIFEST, VOCABULARY, WEIGHTS, RESUME, HISTORY, PLOT, LOCK);
 
     private ModelStore() {
     }
@@ -194,12 +202,23 @@ public final class ModelStore {
      * writable and takes an exclusive lock (released when the returned handle is closed or the
      * process dies), so two runs never interleave files in one directory. A directory this call
      * created is removed again on close if the run wrote nothing into it.
+     *
+     * <p>Only a new or empty directory, or one a run already wrote (it holds model.json or the
+     * lock file), is accepted: anything else belongs to the user, and a run would overwrite or delete
+     * their files. A symbolic link is refused rather than followed, so a run never writes through
+     * models/latest (or any link) into another model, nor through a planted .lock into another file.
      */
     public static DirectoryLock lock(Path directory) {
+        if (Files.isSymbolicLink(directory)) {
+            throw new RnnException(directory + ": is a symbolic link; give the directory itself as --output");
+        }
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new RnnException(directory + ": exists and is not a directory; choose another --output");
         }
         boolean created = !Files.exists(directory);
+        if (!created) {
+            requireModelDirectoryOrEmpty(directory);
+        }
         try {
             Files.createDirectories(directory);
             Path probe = Files.createTempFile(directory, ".write-test", ".tmp");
@@ -208,9 +227,15 @@ public final class ModelStore {
             throw new RnnException(directory + ": cannot write there: " + AtomicFiles.describe(e)
                     + "; choose another --output");
         }
+        Path lockFile = directory.resolve(LOCK);
+        if (Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RnnException(lockFile + ": not a regular file (a symbolic link?); rnn does not follow it."
+                    + " Remove it if no rnn train is running there");
+        }
         try {
-            FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            // NOFOLLOW_LINKS as well: a link planted after the check above still fails instead of being followed.
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -224,18 +249,44 @@ public final class ModelStore {
             removeLeftovers(directory);
             return new DirectoryLock(directory, channel, created);
         } catch (IOException e) {
-            throw new RnnException(directory + ": cannot lock: " + e.getMessage());
+            throw new RnnException(directory + ": cannot lock: " + AtomicFiles.describe(e));
+        }
+    }
+
+    /** Whether a run wrote {@code directory}: it holds model.json or the lock file (a first save killed part-way). */
+    public static boolean isModelDirectory(Path directory) {
+        return Files.isRegularFile(directory.resolve(MANIFEST), LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(directory.resolve(LOCK), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static void requireModelDirectoryOrEmpty(Path directory) {
+        if (isModelDirectory(directory)) {
+            return;
+        }
+        Optional<String> someEntry;
+        try (var entries = Files.list(directory)) {
+            someEntry = entries.map(entry -> entry.getFileName().toString()).sorted().findFirst();
+        } catch (IOException e) {
+            throw new RnnException(directory + ": cannot read the directory: " + AtomicFiles.describe(e)
+                    + "; choose another --output");
+        }
+        if (someEntry.isPresent()) {
+            throw new RnnException(directory + ": not empty and not an rnn model directory (it holds "
+                    + someEntry.get() + "); choose a new or empty --output");
         }
     }
 
     /**
      * Deletes the temporary files of writes that a killed run never finished. Only under the lock:
-     * then no other process is writing here. Best effort: they are hidden and harmless anyway.
+     * then no other process is writing here. Only temporary files of the model's own files, so a
+     * user's hidden *.tmp stays. Best effort: they are hidden and harmless anyway.
      */
     private static void removeLeftovers(Path directory) {
         try (var entries = Files.list(directory)) {
             for (Path entry : entries.toList()) {
-                if (AtomicFiles.isTemporaryName(entry.getFileName().toString()) && Files.isRegularFile(entry)) {
+                String name = entry.getFileName().toString();
+                if (AtomicFiles.isTemporaryName(name) && RUN_FILES.contains(AtomicFiles.targetOfTemporary(name))
+                        && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(entry);
                 }
             }
@@ -245,27 +296,41 @@ public final class ModelStore {
     }
 
     /**
-     * Points models/latest (a symbolic link beside the model directory) at the directory, so commands
-     * find the last trained model without -m. Best effort: a file system without links keeps the old one.
+     * Points {@code modelsRoot}/latest at the directory, so commands find the last trained model
+     * without -m. Only for a directory directly inside the models root, and only over a link this
+     * tool made (one naming a sibling directory): a user's own link or file called latest, or one
+     * beside a directory given with -o elsewhere, is never touched. Best effort: a file system
+     * without links keeps the old one.
      */
-    public static void markLatest(Path directory) {
-        Path parent = directory.toAbsolutePath().getParent();
-        if (parent == null) {
+    public static void markLatest(Path modelsRoot, Path directory) {
+        Path root = modelsRoot.toAbsolutePath().normalize();
+        Path model = directory.toAbsolutePath().normalize();
+        if (!root.equals(model.getParent()) || model.getFileName().toString().equals(LATEST)) {
             return;
         }
-        Path link = parent.resolve(LATEST);
+        Path link = root.resolve(LATEST);
         try {
-            if (Files.exists(link) && !Files.isSymbolicLink(link)) {
-                return; // never replace a real file or directory the user made
+            if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) && !isLatestLinkWeMade(link)) {
+                return;
             }
-            Path temporary = parent.resolve(".latest-" + ProcessHandle.current().pid());
+            Path temporary = root.resolve(".latest-" + ProcessHandle.current().pid());
             Files.deleteIfExists(temporary);
-            Files.createSymbolicLink(temporary, directory.toAbsolutePath().getFileName());
-            Files.move(temporary, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.createSymbolicLink(temporary, model.getFileName());
+            Files.move(temporary, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | UnsupportedOperationException e) {
             // Not fatal: -m still names the model.
         }
+    }
+
+    /** The links {@link #markLatest} makes name one sibling directory: no separator, not "." or "..". */
+    private static boolean isLatestLinkWeMade(Path link) throws IOException {
+        if (!Files.isSymbolicLink(link)) {
+            return false;
+        }
+        Path target = Files.readSymbolicLink(link);
+        String name = target.toString();
+        return !target.isAbsolute() && target.getNameCount() == 1 && !name.equals(".") && !name.equals("..")
+                && !name.equals(LATEST);
     }
 
     /** Held while a run writes into a model directory. */

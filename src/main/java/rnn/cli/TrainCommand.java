@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import rnn.InvalidConfigException;
+import rnn.checkpoint.ModelStore;
 import rnn.engine.CellType;
 import rnn.engine.Objective;
 import rnn.engine.loss.Loss;
@@ -147,13 +148,23 @@ public final class TrainCommand implements Callable<Integer> {
         return (T) fromPreset;
     }
 
-    private static String corpusName(String corpus) {
+    /**
+     * models/NAME from the first corpus's file name without its extension. Never "latest" (the
+     * link to the newest model: writing there would replace another model) nor a name that is no
+     * directory of its own ("/", "..").
+     */
+    static String corpusName(String corpus) {
         if (corpus.equals("-")) {
             return "stdin";
         }
-        String name = Path.of(corpus).getFileName().toString();
+        Path fileName = Path.of(corpus).getFileName();
+        String name = fileName == null ? "" : fileName.toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        name = dot > 0 ? name.substring(0, dot) : name;
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            return "corpus";
+        }
+        return name.equals(ModelStore.LATEST) ? name + "-corpus" : name;
     }
 
     private static Objective parseObjective(String value) {

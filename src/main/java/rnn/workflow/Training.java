@@ -50,14 +50,16 @@ public final class Training {
             applyThreads(config);
             TrainingData data = TrainingData.load(config);
             Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
-            ModelStore.markLatest(directory);
+            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
     }
 
     /** Continues a saved run; {@code epochs} (may be null) raises the total epoch count. */
-    public static Result resume(Path directory, Integer epochs, TrainingListener listener, BooleanSupplier cancelled) {
-        ModelStore.readManifest(directory); // refuse a non-model directory before locking (which creates it)
+    public static Result resume(Path given, Integer epochs, TrainingListener listener, BooleanSupplier cancelled) {
+        ModelStore.readManifest(given); // refuse a non-model directory before locking (which creates it)
+        // --resume models/latest means the model it points to: continue there, and point latest at it.
+        Path directory = realDirectoryOf(given);
         try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
             ModelManifest manifest = ModelStore.readManifest(directory);
             TrainConfig config = epochs == null ? manifest.training() : manifest.training().withEpochs(epochs);
@@ -72,8 +74,19 @@ public final class Training {
             Trainer trainer = Trainer.resume(config, data, state.model(), state.optimizerState(),
                     state.recurrentState(), state.progress(), DirectoryCheckpointer.reopen(directory, manifest),
                     listener, cancelled);
-            ModelStore.markLatest(directory);
+            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
+        }
+    }
+
+    private static Path realDirectoryOf(Path directory) {
+        if (!Files.isSymbolicLink(directory)) {
+            return directory;
+        }
+        try {
+            return directory.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new RnnException(directory + ": cannot resolve the link: " + e.getMessage());
         }
     }
 
