@@ -3,6 +3,8 @@ package rnn.workflow;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,6 +91,51 @@ public final class Perplexity {
     }
 
     /**
+     * One token's score: the token as the text has it (an OOV keeps its own spelling; the line
+     * end is the model's line-end token) and its log10 probability, scored as {@code <unk>} if
+     * it is an OOV.
+     */
+    public record Token(long line, String token, double log10Probability, boolean oov) {
+        /** The fields under the command line's JSON names, in the order of the text output. */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("token", token);
+            fields.put("log10_probability", log10Probability);
+            fields.put("oov", oov);
+            fields.put("line", line);
+            return fields;
+        }
+    }
+
+    /** Receives per-token results in text order; returns false to stop reading. */
+    @FunctionalInterface
+    public interface TokenSink {
+        boolean accept(Token token);
+    }
+
+    /**
+     * How a text is scored.
+     *
+     * @param streams     stream models: segments scored side by side (1 = one exact pass), and
+     *                    with {@code independent} the lines scored side by side
+     * @param independent every line on its own from the zero start state, its line-end token
+     *                    scored where the tokenizer has one, so that a line's score does not
+     *                    depend on the text around it
+     */
+    public record Options(int streams, boolean independent) {
+        public Options {
+            if (streams < 1 || streams > MAX_STREAMS) {
+                throw new InvalidConfigException("--streams must be between 1 and " + MAX_STREAMS + ", got " + streams);
+            }
+        }
+
+        /** Segmented streams, contexts across line ends. */
+        public static Options defaults() {
+            return new Options(STREAMS, false);
+        }
+    }
+
+    /**
      * The figures for the whole text.
      *
      * @param log10Likelihood         sum of log10 p over every token, OOVs included
@@ -138,9 +185,9 @@ public final class Perplexity {
         }
     }
 
-    /** Scores {@code text} with the model in {@code directory} (models/latest when null). */
-    public static Report score(Path directory, TextSource text, LineSink lines, int streams) {
-        return score(ModelStore.load(ModelDirectory.resolve(directory)), text, lines, streams);
+    /** Scores {@code text} with the model in {@code directory} (models/latest when null); see below. */
+    public static Report score(Path directory, TextSource text, Options options, LineSink lines, TokenSink tokens) {
+        return score(ModelStore.load(ModelDirectory.resolve(directory)), text, options, lines, tokens);
     }
 
     /**
@@ -150,37 +197,59 @@ public final class Perplexity {
      * one stream with its state carried exactly.
      */
     public static Report score(ModelStore.LoadedModel loaded, TextSource text, LineSink lines, int streams) {
-        return score(loaded, text, lines, streams, SEGMENT, WARM_UP, WINDOW_CHUNK, WINDOW_BATCH);
+        return score(loaded, text, new Options(streams, false), lines, null);
+    }
+
+    /**
+     * Scores {@code text} as {@code options} say; {@code lines} and {@code tokens} (either may be
+     * null) get each line's and each token's score in text order as soon as they are known.
+     */
+    public static Report score(ModelStore.LoadedModel loaded, TextSource text, Options options, LineSink lines,
+                               TokenSink tokens) {
+        return score(loaded, text, options, lines, tokens, SEGMENT, WARM_UP, WINDOW_CHUNK, WINDOW_BATCH);
     }
 
     /** With other chunk and batch sizes (tests use tiny ones). */
     static Report score(ModelStore.LoadedModel loaded, TextSource text, LineSink lines, int streams, int segment,
                         int warmUp, int windowChunk, int windowBatch) {
-        if (streams < 1 || streams > MAX_STREAMS) {
-            throw new InvalidConfigException("--streams must be between 1 and " + MAX_STREAMS + ", got " + streams);
-        }
+        return score(loaded, text, new Options(streams, false), lines, null, segment, warmUp, windowChunk, windowBatch);
+    }
+
+    /** With other chunk and batch sizes (tests use tiny ones). */
+    static Report score(ModelStore.LoadedModel loaded, TextSource text, Options options, LineSink lines,
+                        TokenSink tokens, int segment, int warmUp, int windowChunk, int windowBatch) {
         TrainConfig training = loaded.manifest().training();
+        int streams = options.streams();
         Scorer scorer;
         if (!training.stateful()) {
-            scorer = new WindowScorer(loaded.model(), training.window(), windowChunk, windowBatch);
+            scorer = new WindowScorer(loaded.model(), training.window(), options.independent(), windowChunk,
+                    windowBatch);
+        } else if (options.independent()) {
+            scorer = new IndependentLineScorer(loaded.model(), streams, streams * segment, segment);
         } else if (streams == 1) {
             scorer = new StreamScorer(loaded.model(), segment);
         } else {
             scorer = new SegmentedStreamScorer(loaded.model(), streams, segment, warmUp);
         }
-        return new Run(loaded, lines, scorer).score(text);
+        return new Run(loaded, options.independent(), lines, tokens, scorer).score(text);
     }
 
     /** One pass: tokens are buffered into chunks, scored, and credited to their lines. */
     private static final class Run {
         private final ModelStore.LoadedModel loaded;
-        private final LineSink sink;
+        private final boolean independent;
+        private final LineSink lineSink;
+        private final TokenSink tokenSink;
         private final Tokenizer tokenizer;
         private final String lineEnd;
         private final Scorer scorer;
         private final int[] ids;
+        /** True where a token begins an independently scored line. */
+        private final boolean[] starts;
         private final boolean[] oov;
         private final PendingLine[] owner;
+        /** The tokens as written, kept only for a token sink. */
+        private final String[] spelling;
         private final double[] lnP;
         private final ArrayDeque<PendingLine> pending = new ArrayDeque<>();
         private int buffered;
@@ -191,17 +260,21 @@ public final class Perplexity {
         private double lnSumKnown;
         private boolean open = true;
 
-        Run(ModelStore.LoadedModel loaded, LineSink sink, Scorer scorer) {
+        Run(ModelStore.LoadedModel loaded, boolean independent, LineSink lineSink, TokenSink tokenSink, Scorer scorer) {
             this.loaded = loaded;
-            this.sink = sink;
+            this.independent = independent;
+            this.lineSink = lineSink;
+            this.tokenSink = tokenSink;
             TrainConfig training = loaded.manifest().training();
             this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
             this.lineEnd = tokenizer.lineEndToken().orElse(null);
             this.scorer = scorer;
             int chunk = scorer.chunk();
             ids = new int[chunk];
+            starts = new boolean[chunk];
             oov = new boolean[chunk];
             owner = new PendingLine[chunk];
+            spelling = tokenSink == null ? null : new String[chunk];
             lnP = new double[chunk];
         }
 
@@ -209,7 +282,7 @@ public final class Perplexity {
             long started = System.nanoTime();
             try (LineReader reader = text.open()) {
                 for (String line = reader.readLine(); line != null && open; line = reader.readLine()) {
-                    PendingLine current = new PendingLine(++lineCount, sink == null ? null : line);
+                    PendingLine current = new PendingLine(++lineCount, lineSink == null ? null : line);
                     pending.add(current);
                     tokenizer.tokenize(line, token -> add(token, current));
                     if (lineEnd != null) {
@@ -235,10 +308,17 @@ public final class Perplexity {
         }
 
         private boolean add(String token, PendingLine line) {
+            if (!open) {
+                return false;
+            }
             int id = loaded.vocabulary().id(token);
             ids[buffered] = id;
+            starts[buffered] = independent && line.tokens == 0;
             oov[buffered] = id == Vocabulary.UNKNOWN_ID && !token.equals(Vocabulary.UNKNOWN_TOKEN);
             owner[buffered] = line;
+            if (spelling != null) {
+                spelling[buffered] = token;
+            }
             line.tokens++;
             if (++buffered == ids.length) {
                 flush();
@@ -250,7 +330,7 @@ public final class Perplexity {
             if (buffered == 0) {
                 return;
             }
-            scorer.score(ids, buffered, lnP);
+            scorer.score(ids, starts, buffered, lnP);
             for (int i = 0; i < buffered; i++) {
                 PendingLine line = owner[i];
                 line.scored++;
@@ -262,6 +342,12 @@ public final class Perplexity {
                 } else {
                     lnSumKnown += lnP[i];
                 }
+                if (spelling != null) {
+                    if (open) {
+                        open = tokenSink.accept(new Token(line.number, spelling[i], lnP[i] / LN10, oov[i]));
+                    }
+                    spelling[i] = null;
+                }
                 owner[i] = null;
             }
             tokens += buffered;
@@ -272,8 +358,8 @@ public final class Perplexity {
         private void emitFinished() {
             while (!pending.isEmpty() && pending.peek().finished()) {
                 PendingLine line = pending.poll();
-                if (sink != null && open) {
-                    open = sink.accept(new Line(line.number, line.text, line.tokens, line.oovs, line.log10));
+                if (lineSink != null && open) {
+                    open = lineSink.accept(new Line(line.number, line.text, line.tokens, line.oovs, line.log10));
                 }
             }
         }
@@ -300,8 +386,10 @@ public final class Perplexity {
 
     /** Natural-log probabilities of successive tokens of one text, each given everything before it. */
     private abstract static class Scorer {
+        private static final long TABLE_BYTES_MAX = 256L << 20;
         final LanguageModel model;
         private double[] startLogProbabilities;
+        private LanguageModel[] workers;
 
         Scorer(LanguageModel model) {
             this.model = model;
@@ -310,8 +398,11 @@ public final class Perplexity {
         /** How many tokens a call should get at most. */
         abstract int chunk();
 
-        /** Fills lnP[0..n) for ids[0..n), the next n tokens of the text. */
-        abstract void score(int[] ids, int n, double[] lnP);
+        /**
+         * Fills lnP[0..n) for ids[0..n), the next n tokens of the text; {@code starts[i]} marks a
+         * token that begins an independently scored line (never set when contexts run on).
+         */
+        abstract void score(int[] ids, boolean[] starts, int n, double[] lnP);
 
         abstract String describe();
 
@@ -336,6 +427,82 @@ public final class Perplexity {
             return startLogProbabilities[id];
         }
 
+        /**
+         * Up to {@code most} models for the engine's threads, made once: all share the weights;
+         * a text of at least twice as many tokens as the vocabulary also gets layer 0's input
+         * table (see {@link LanguageModel#withInputTable()}), up to {@value #TABLE_BYTES_MAX} bytes of it.
+         */
+        LanguageModel[] workers(int tokens, int most) {
+            if (workers == null) {
+                boolean tabled = tokens >= 2L * model.config().vocabSize()
+                        && model.inputTableBytes() <= TABLE_BYTES_MAX;
+                LanguageModel first = tabled ? model.withInputTable() : model;
+                workers = new LanguageModel[Math.max(1, Math.min(most, EngineThreads.configured()))];
+                workers[0] = first;
+                for (int w = 1; w < workers.length; w++) {
+                    workers[w] = first.sharingParameters();
+                }
+            }
+            return workers;
+        }
+
+        /**
+         * Scores runs that each start from the zero state, up to {@code group} side by side,
+         * longest first so that the runs of a batch end about together (the shorter ones padded,
+         * the padding's scores dropped); the batches are shared among {@code models}, one thread
+         * each. The prediction of {@code tokens[from + 1 + t]} goes to {@code lnP[from + 1 + t - shift]}.
+         */
+        static void scoreRuns(LanguageModel[] models, int[] tokens, int shift, List<ZeroRun> runs, int group,
+                              double[] lnP) {
+            if (runs.isEmpty()) {
+                return;
+            }
+            ZeroRun[] sorted = runs.toArray(ZeroRun[]::new);
+            Arrays.sort(sorted, Comparator.comparingInt(ZeroRun::steps).reversed());
+            int batches = (sorted.length + group - 1) / group;
+            int parts = Math.min(models.length, batches);
+            EngineThreads.inParallel(parts, w -> {
+                for (int k = w; k < batches; k += parts) {
+                    scoreRunBatch(models[w], tokens, shift, sorted, k * group,
+                            Math.min(sorted.length, (k + 1) * group), lnP);
+                }
+            });
+        }
+
+        /** Runs lo..hi as one batch, {@value #STEP_CHUNK} steps (or the rest, rounded up to 8) per pass. */
+        private static void scoreRunBatch(LanguageModel model, int[] tokens, int shift, ZeroRun[] runs, int lo, int hi,
+                                          double[] lnP) {
+            int count = hi - lo;
+            int longest = runs[lo].steps();
+            RecurrentState state = model.newState(count);
+            for (int t0 = 0; t0 < longest; t0 += STEP_CHUNK) {
+                int steps = Math.min(STEP_CHUNK, (longest - t0 + 7) / 8 * 8);
+                int[] inputs = new int[count * steps];
+                int[] targets = new int[count * steps];
+                for (int b = 0; b < count; b++) {
+                    ZeroRun run = runs[lo + b];
+                    for (int t = 0; t < steps && t0 + t < run.steps(); t++) {
+                        inputs[t * count + b] = tokens[run.from() + t0 + t];
+                        targets[t * count + b] = tokens[run.from() + t0 + t + 1];
+                    }
+                }
+                double[] scored = model.targetLogProbabilities(new Batch(count, steps, inputs, targets, Objective.ALL),
+                        state);
+                for (int b = 0; b < count; b++) {
+                    ZeroRun run = runs[lo + b];
+                    for (int t = Math.max(0, run.skip() - t0); t < steps && t0 + t < run.steps(); t++) {
+                        lnP[run.from() + 1 + t0 + t - shift] = scored[t * count + b];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A run from the zero state over {@code tokens[from, from + steps)}, each step predicting the
+     * token after it; the first {@code skip} predictions were scored before and are not kept.
+     */
+    private record ZeroRun(int from, int steps, int skip) {
     }
 
     /** Stream models: one sequence, state carried from chunk to chunk, every position predicted. */
@@ -363,23 +530,98 @@ public final class Perplexity {
         }
 
         @Override
-        void score(int[] ids, int n, double[] lnP) {
-            int from = 0;
-            if (previous < 0) {
-                lnP[0] = fromStart(ids[0]);
-                previous = ids[0];
-                from = 1;
+        void score(int[] ids, boolean[] starts, int n, double[] lnP) {
+            continueText(ids, 0, n, lnP);
+        }
+
+        /**
+         * Scores ids[from, to) as the continuation of everything fed since the last restart (the
+         * first token from the start state if nothing was), in passes of at most chunk() steps.
+         */
+        void continueText(int[] ids, int from, int to, double[] lnP) {
+            if (previous < 0 && from < to) {
+                lnP[from] = fromStart(ids[from]);
+                previous = ids[from];
+                from++;
             }
-            int steps = n - from;
-            if (steps == 0) {
+            while (from < to) {
+                int steps = Math.min(inputs.length, to - from);
+                inputs[0] = previous;
+                System.arraycopy(ids, from, inputs, 1, steps - 1);
+                System.arraycopy(ids, from, targets, 0, steps);
+                double[] scored = model.targetLogProbabilities(new Batch(1, steps, inputs, targets, Objective.ALL),
+                        state);
+                System.arraycopy(scored, 0, lnP, from, steps);
+                previous = ids[from + steps - 1];
+                from += steps;
+            }
+        }
+
+        /** Back to the start state: the next token is scored as a text's first. */
+        void restart() {
+            state.reset();
+            previous = -1;
+        }
+    }
+
+    /**
+     * Stream models, {@code --independent}: every line from the zero start state, its first token
+     * from the decoder bias alone. A chunk's whole lines run side by side, S at a time (see
+     * {@link Scorer#scoreRuns}), shared among the threads. A line the chunk cuts, the first
+     * (begun in the previous chunk) or the last (which may go on in the next), runs alone with its
+     * state kept, so a line of any length scores exactly.
+     */
+    private static final class IndependentLineScorer extends Scorer {
+        private final int lines;
+        private final int chunk;
+        private final StreamScorer cut;
+
+        IndependentLineScorer(LanguageModel model, int lines, int chunk, int segment) {
+            super(model);
+            this.lines = lines;
+            this.chunk = chunk;
+            this.cut = new StreamScorer(model, segment);
+        }
+
+        @Override
+        int chunk() {
+            return chunk;
+        }
+
+        @Override
+        String describe() {
+            return "independent lines (each from the zero start state, " + lines + " side by side)";
+        }
+
+        @Override
+        void score(int[] ids, boolean[] starts, int n, double[] lnP) {
+            int first = 0;
+            while (first < n && !starts[first]) {
+                first++;
+            }
+            cut.continueText(ids, 0, first, lnP);
+            if (first == n) {
                 return;
             }
-            inputs[0] = previous;
-            System.arraycopy(ids, from, inputs, 1, steps - 1);
-            System.arraycopy(ids, from, targets, 0, steps);
-            double[] scored = model.targetLogProbabilities(new Batch(1, steps, inputs, targets, Objective.ALL), state);
-            System.arraycopy(scored, 0, lnP, from, steps);
-            previous = ids[n - 1];
+            int last = n - 1;
+            while (!starts[last]) {
+                last--;
+            }
+            List<ZeroRun> runs = new ArrayList<>();
+            for (int start = first; start < last; ) {
+                int end = start + 1;
+                while (!starts[end]) {
+                    end++;
+                }
+                lnP[start] = fromStart(ids[start]);
+                if (end - start > 1) {
+                    runs.add(new ZeroRun(start, end - start - 1, 0));
+                }
+                start = end;
+            }
+            scoreRuns(workers(n, lines), ids, 0, runs, lines, lnP);
+            cut.restart();
+            cut.continueText(ids, last, n, lnP);
         }
     }
 
@@ -396,15 +638,12 @@ public final class Perplexity {
      */
     private static final class SegmentedStreamScorer extends Scorer {
         private static final int PADDING = 0;
-        private static final long TABLE_BYTES_MAX = 256L << 20;
         private final int streams;
         private final int segment;
         private final int warmUp;
         /** The warmUp + 1 tokens before the current chunk (fewer at the text's start), then the chunk. */
         private final int[] context;
         private final int offset;
-        /** One model per engine thread, made for the first chunk (with an input table if it is long). */
-        private LanguageModel[] workers;
         private long position;
 
         SegmentedStreamScorer(LanguageModel model, int streams, int segment, int warmUp) {
@@ -414,25 +653,6 @@ public final class Perplexity {
             this.warmUp = warmUp;
             this.offset = warmUp + 1;
             this.context = new int[offset + streams * segment];
-        }
-
-        /**
-         * The models the threads run: all share the weights; a text of at least twice as many
-         * tokens as the vocabulary also gets layer 0's input table (see
-         * {@link LanguageModel#withInputTable()}), up to {@value #TABLE_BYTES_MAX} bytes of it.
-         */
-        private LanguageModel[] workers(int tokens) {
-            if (workers == null) {
-                boolean tabled = tokens >= 2L * model.config().vocabSize()
-                        && model.inputTableBytes() <= TABLE_BYTES_MAX;
-                LanguageModel first = tabled ? model.withInputTable() : model;
-                workers = new LanguageModel[Math.min(streams, EngineThreads.configured())];
-                workers[0] = first;
-                for (int w = 1; w < workers.length; w++) {
-                    workers[w] = first.sharingParameters();
-                }
-            }
-            return workers;
         }
 
         @Override
@@ -447,7 +667,7 @@ public final class Perplexity {
         }
 
         @Override
-        void score(int[] ids, int n, double[] lnP) {
+        void score(int[] ids, boolean[] starts, int n, double[] lnP) {
             System.arraycopy(ids, 0, context, offset, n);
             int from = 0;
             if (position == 0) {
@@ -458,7 +678,7 @@ public final class Perplexity {
             int count = (n - from + length - 1) / length;
             if (count > 0) {
                 int first = from;
-                LanguageModel[] workers = workers(n);
+                LanguageModel[] workers = workers(n, streams);
                 int parts = Math.min(workers.length, count);
                 EngineThreads.inParallel(parts, w -> {
                     int lo = (int) ((long) count * w / parts);
@@ -553,30 +773,39 @@ public final class Perplexity {
 
     /**
      * Window models: the token at position p is predicted from the min(p, W) tokens before it,
-     * starting from the zero state, as in training and in {@link Predictor}. Positions below W
-     * (the start of the text) come from one run over the first tokens, every position predicted;
-     * the rest from windows of exactly W, batched, only the last position predicted.
+     * starting from the zero state, as in training and in {@link Predictor}; with independent
+     * lines, p counts from the line's start. Positions with fewer than W tokens before them come
+     * from runs over the first tokens from the zero state, every position predicted (one run per
+     * line start, side by side); the rest from windows of exactly W, batched, only the last
+     * position predicted.
      */
     private static final class WindowScorer extends Scorer {
         private final int window;
+        private final boolean independent;
         private final int chunk;
         private final int batch;
         /** The last (at most W) tokens before the current chunk, then the chunk. */
         private final int[] extended;
         private int tail;
+        /** Tokens before the next one that its context may use (at most W). */
+        private int available;
         private final int[] inputs;
         private final int[] targets;
         private final int[] rowOf;
+        /** Positions in {@code extended} that get a whole window. */
+        private final int[] windowed;
 
-        WindowScorer(LanguageModel model, int window, int chunk, int batch) {
+        WindowScorer(LanguageModel model, int window, boolean independent, int chunk, int batch) {
             super(model);
             this.window = window;
+            this.independent = independent;
             this.chunk = chunk;
             this.batch = batch;
             this.extended = new int[window + chunk];
             this.inputs = new int[batch * window];
             this.targets = new int[batch];
             this.rowOf = new int[batch];
+            this.windowed = new int[chunk];
         }
 
         @Override
@@ -586,36 +815,41 @@ public final class Perplexity {
 
         @Override
         String describe() {
-            return "window (each token from up to " + window + " preceding tokens, zero start state)";
+            return "window (each token from up to " + window + " preceding tokens" + (independent ? " of its own line" : "")
+                    + ", zero start state)";
         }
 
         @Override
-        void score(int[] ids, int n, double[] lnP) {
+        void score(int[] ids, boolean[] starts, int n, double[] lnP) {
             System.arraycopy(ids, 0, extended, tail, n);
             int end = tail + n;
-            int i = 0;
-            // While fewer than W tokens precede, `extended` holds the whole text so far from its start.
-            if (tail < window) {
-                int prefixEnd = Math.min(end, window);
-                if (tail == 0) {
-                    lnP[0] = fromStart(extended[0]);
+            List<ZeroRun> runs = new ArrayList<>();
+            int windows = 0;
+            for (int i = 0; i < n; i++) {
+                if (starts[i]) {
+                    available = 0;
                 }
-                int steps = prefixEnd - 1;
-                if (steps > 0) {
-                    int[] prefixTargets = new int[steps];
-                    System.arraycopy(extended, 1, prefixTargets, 0, steps);
-                    double[] scored = model.targetLogProbabilities(
-                            new Batch(1, steps, extended, prefixTargets, Objective.ALL), null);
-                    for (int p = Math.max(tail, 1); p < prefixEnd; p++) {
-                        lnP[p - tail] = scored[p - 1];
+                int position = tail + i;
+                if (available == 0) {
+                    lnP[i] = fromStart(ids[i]);
+                } else if (available < window) {
+                    int from = position - available;
+                    ZeroRun last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                    if (last != null && last.from() == from) {
+                        runs.set(runs.size() - 1, new ZeroRun(from, available, last.skip()));
+                    } else {
+                        runs.add(new ZeroRun(from, available, available - 1));
                     }
+                } else {
+                    windowed[windows++] = position;
                 }
-                i = prefixEnd - tail;
+                available = Math.min(window, available + 1);
             }
-            while (i < n) {
-                int count = Math.min(batch, n - i);
+            scoreRuns(new LanguageModel[] {model}, extended, tail, runs, STREAMS, lnP);
+            for (int i = 0; i < windows; ) {
+                int count = Math.min(batch, windows - i);
                 for (int b = 0; b < batch; b++) {
-                    int position = tail + i + Math.min(b, count - 1); // pad with the last window: same shape every time
+                    int position = windowed[i + Math.min(b, count - 1)]; // pad with the last window: same shape every time
                     rowOf[b] = position;
                     targets[b] = extended[position];
                     for (int t = 0; t < window; t++) {
