@@ -30,8 +30,13 @@ import rnn.workflow.Perplexity;
                         + "64 scored side by side and shared among the threads, each warmed up on the 128 tokens "
                         + "before it (--streams 1: one exact pass, slower). Window models read each token's up to W "
                         + "preceding tokens from the zero state. Contexts run across line ends in both.",
+                "--independent scores every line on its own from the zero start state, its line-end token "
+                        + "included where the model has one (KenLM's </s>): a line's score no longer depends on the "
+                        + "lines before it. Lines run side by side in batches.",
                 "--per-line prints log10prob<TAB>tokens<TAB>oovs<TAB>text for each input line (each token counted "
-                        + "in its own line, line-end token included) and the summary on stderr."})
+                        + "in its own line, line-end token included) and the summary on stderr.",
+                "--per-token prints token<TAB>log10prob<TAB>oov<TAB>line for each token (oov 1 if it is scored as "
+                        + "<unk>; tabs and line breaks in tokens as \\t, \\n) and the summary on stderr."})
 public final class PerplexityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,7 +53,13 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--per-line", description = "One result per input line instead of the summary.")
     boolean perLine;
 
-    @Option(names = "--json", description = "JSON: one object for the summary, or one per line with --per-line.")
+    @Option(names = "--per-token", description = "One result per token instead of the summary.")
+    boolean perToken;
+
+    @Option(names = "--independent", description = "Score each line on its own, from the zero start state.")
+    boolean independent;
+
+    @Option(names = "--json", description = "JSON: one object for the summary, or one per line (token) with --per-line (--per-token).")
     boolean json;
 
     @Option(names = "--streams", paramLabel = "N", defaultValue = "" + Perplexity.STREAMS,
@@ -65,16 +76,20 @@ public final class PerplexityCommand implements Callable<Integer> {
             throw new InvalidConfigException("--threads must not be negative (0 = one per core), got " + threads);
         }
         EngineThreads.configure(threads);
+        if (perLine && perToken) {
+            throw new InvalidConfigException("--per-line and --per-token: choose one");
+        }
+        Perplexity.Options options = new Perplexity.Options(streams, independent);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Perplexity.Report report = Perplexity.score(model, TextSource.of(file), perLine ? line -> {
-            out.println(json ? Json.toJson(line.fields())
-                    : String.format(Locale.ROOT, "%.6f\t%d\t%d\t%s", line.log10Probability(), line.tokens(), line.oovs(),
-                            line.text()));
-            out.flush();
-            return !out.checkError();
-        } : null, streams);
-        if (!perLine) {
+        Perplexity.LineSink lines = !perLine ? null : line -> emit(out, json ? Json.toJson(line.fields())
+                : String.format(Locale.ROOT, "%.6f\t%d\t%d\t%s", line.log10Probability(), line.tokens(), line.oovs(),
+                        line.text()));
+        Perplexity.TokenSink tokens = !perToken ? null : token -> emit(out, json ? Json.toJson(token.fields())
+                : String.format(Locale.ROOT, "%s\t%.6f\t%d\t%d", TokenEscaping.escape(token.token()),
+                        token.log10Probability(), token.oov() ? 1 : 0, token.line()));
+        Perplexity.Report report = Perplexity.score(model, TextSource.of(file), options, lines, tokens);
+        if (!perLine && !perToken) {
             out.println(json ? Json.toJson(report.fields()) : String.join("\n", report.describe()));
         } else if (!verbosity.quiet()) {
             report.describe().forEach(line -> err.println("rnn perplexity: " + line));
@@ -84,5 +99,12 @@ public final class PerplexityCommand implements Callable<Integer> {
                     report.seconds(), report.tokensPerSecond());
         }
         return ExitCodes.OK;
+    }
+
+    /** Writes one result line at once, for pipelines; false (stop) once stdout is closed. */
+    private static boolean emit(PrintWriter out, String line) {
+        out.println(line);
+        out.flush();
+        return !out.checkError();
     }
 }

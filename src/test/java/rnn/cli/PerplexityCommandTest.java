@@ -95,6 +95,58 @@ class PerplexityCommandTest {
     }
 
     @Test
+    void independentLinesScoreAsEachLineAlone() throws IOException {
+        CliRun all = CliRun.of("perplexity", "-m", model, "--per-line", "--independent", "-q", text.toString());
+        assertEquals(0, all.exitCode(), all.err());
+        List<String> lines = all.out().lines().toList();
+        Path third = temp.resolve("third.txt");
+        Files.writeString(third, TEXT.lines().toList().get(2) + "\n");
+        CliRun alone = CliRun.of("perplexity", "-m", model, "--per-line", "--independent", "-q", third.toString());
+        assertEquals(lines.get(2), alone.out().strip(), "the third line scores as it does alone");
+        CliRun running = CliRun.of("perplexity", "-m", model, "--per-line", "-q", text.toString());
+        assertTrue(!running.out().lines().toList().get(2).equals(lines.get(2)), "contexts across lines change it");
+
+        CliRun summary = CliRun.of("perplexity", "-m", model, "--independent", text.toString());
+        assertTrue(summary.out().contains("context: independent lines"), summary.out());
+        assertTrue(summary.out().contains("tokens: 22 (1 OOVs)"), summary.out());
+    }
+
+    @Test
+    void perTokenPrintsEachTokenWithItsLine() throws IOException {
+        CliRun run = CliRun.of("perplexity", "-m", model, "--per-token", "--independent", text.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> tokens = run.out().lines().toList();
+        assertEquals(22, tokens.size());
+        assertEquals(List.of("Mary", "had", "a", "little", "lamb", ".", "<eos>", "<eos>", "the", "zebra"),
+                tokens.subList(0, 10).stream().map(t -> t.split("\t")[0]).toList());
+        String[] zebra = tokens.get(9).split("\t", -1);
+        assertEquals(4, zebra.length, tokens.get(9));
+        assertTrue(zebra[1].matches("-\\d+\\.\\d{6}"), zebra[1]);
+        assertEquals("1", zebra[2], "zebra is an OOV");
+        assertEquals("3", zebra[3], "on line 3");
+        assertEquals("0", tokens.get(0).split("\t")[2]);
+        assertTrue(run.err().contains("rnn perplexity: perplexity: "), "the summary goes to stderr: " + run.err());
+
+        CliRun perLine = CliRun.of("perplexity", "-m", model, "--per-line", "--independent", "-q", text.toString());
+        double thirdLine = Double.parseDouble(perLine.out().lines().toList().get(2).split("\t")[0]);
+        double sum = tokens.stream().map(t -> t.split("\t")).filter(f -> f[3].equals("3"))
+                .mapToDouble(f -> Double.parseDouble(f[1])).sum();
+        assertEquals(thirdLine, sum, 1e-5, "a line's tokens add up to it");
+
+        CliRun json = CliRun.of("perplexity", "-m", model, "--per-token", "--json", "-q", text.toString());
+        assertEquals("", json.err());
+        JsonNode zebraJson = Json.mapper().readTree(json.out().lines().toList().get(9));
+        assertEquals("zebra", zebraJson.get("token").asText());
+        assertTrue(zebraJson.get("oov").asBoolean());
+        assertEquals(3, zebraJson.get("line").asInt());
+        assertTrue(zebraJson.get("log10_probability").asDouble() < 0);
+
+        CliRun both = CliRun.of("perplexity", "-m", model, "--per-token", "--per-line", text.toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.firstErrorLine().contains("--per-line and --per-token"), both.err());
+    }
+
+    @Test
     void dashReadsStdin() {
         InputStream original = System.in;
         try {
