@@ -146,7 +146,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=4m tmpfs "$disk" 2> /dev/null;
       if [ "$before" = "$after" ]; then
         rm "$disk/filler"
         if rnn predict -m "$model" "the cat" > /dev/null && rnn train --resume "$model" --epochs 2 --quiet \
-          && grep -q '"epochsCompleted" : 2' "$model/model.json"; then
+          && grep -q '"epochs_completed" : 2' "$model/model.json"; then
           pass "5. disk full ($room free): one line, previous checkpoint intact, resume works once space is freed"
         else
           fail "5. disk full ($room free): the model did not load or resume after space was freed"

@@ -17,12 +17,12 @@
 # among the saves even when a loaded machine makes start-up slower than the delay. The states:
 #   A. no model.json: the kill came before the first save completed. Only allowed until a round has
 #      seen model.json; the next round starts afresh (rnn train without --force).
-#   B. model.json present: `rnn predict -m DIR` exits 0 with 5 ranked words; epochsCompleted and
+#   B. model.json present: `rnn predict -m DIR` exits 0 with 5 ranked words; epochs_completed and
 #      steps in model.json are not below the values seen after the previous kill; at most one
 #      hidden temporary file of an unfinished save is left (the next run deletes it).
 # A round whose run exits by itself with an error (for instance refused by the .lock a killed run
 # left behind) fails the test. After the last kill one more resume runs to completion (+1 epoch)
-# and must exit 0 with epochsCompleted one higher.
+# and must exit 0 with epochs_completed one higher.
 #
 # It runs a copy of target/rnn.jar and target/lib, so rebuilding meanwhile does not disturb it.
 # Build first: mvn -B -q -ntp package -DskipTests
@@ -76,7 +76,7 @@ started=$(date +%s)
 while [ "$killed" -lt "$kills" ]; do
   rounds=$((rounds + 1))
   if [ -f "$model/model.json" ]; then
-    start train --resume "$model" > /dev/null 2> "$work/stderr.txt" &
+    start train --resume "$model" --save-every 3 > /dev/null 2> "$work/stderr.txt" &
   else
     start train "$work/corpus.txt" -o "$model" --hidden 8 --embedding 4 --window 8 --stride 4 --epochs 100000 \
       --save-every 3 --validation-split 0.1 --patience 0 --seed 7 "${stateful[@]}" > /dev/null 2> "$work/stderr.txt" &
@@ -112,9 +112,9 @@ while [ "$killed" -lt "$kills" ]; do
   answer="$(rnn predict -m "$model" "the" 2> "$work/predict-stderr.txt")" \
     || fail "rnn predict failed after kill $killed (${delay}s after $clock): $(cat "$work/predict-stderr.txt")"
   [ "$(printf '%s\n' "$answer" | wc -l)" -eq 5 ] || fail "rnn predict gave no ranking after kill $killed: $answer"
-  epochs=$(field epochsCompleted)
+  epochs=$(field epochs_completed)
   steps=$(field steps)
-  [ "$epochs" -ge "$last_epochs" ] || fail "epochsCompleted went back from $last_epochs to $epochs after kill $killed"
+  [ "$epochs" -ge "$last_epochs" ] || fail "epochs_completed went back from $last_epochs to $epochs after kill $killed"
   [ "$steps" -ge "$last_steps" ] || fail "steps went back from $last_steps to $steps after kill $killed"
   leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
   [ "$leftovers" -le 1 ] || fail "$leftovers temporary files left after kill $killed"
@@ -130,7 +130,7 @@ done
 target=$((last_epochs + 1))
 rnn train --resume "$model" --epochs "$target" --quiet > /dev/null 2> "$work/stderr.txt" \
   || fail "the final resume failed: $(cat "$work/stderr.txt")"
-[ "$(field epochsCompleted)" -eq "$target" ] || fail "the final resume ended at epoch $(field epochsCompleted), not $target"
+[ "$(field epochs_completed)" -eq "$target" ] || fail "the final resume ended at epoch $(field epochs_completed), not $target"
 rnn predict -m "$model" "the" > /dev/null || fail "the finished model does not load"
 [ "$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)" -eq 0 ] || fail "temporary files left after the final run"
 

@@ -3,6 +3,7 @@ package rnn.checkpoint;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.logging.log4j.LogManager;
@@ -50,14 +51,15 @@ public final class DirectoryCheckpointer implements Checkpointer {
         // completes the directory holds no model rather than an old model.json beside new files.
         AtomicFiles.delete(directory.resolve(ModelStore.MANIFEST));
         ModelStore.writeVocabulary(directory, vocabulary);
-        manifest = new ModelManifest(ModelManifest.FORMAT, model.config(), config,
+        manifest = new ModelManifest(ModelManifest.FORMAT, config.data(), config.network(), config.optimization(),
                 new ModelManifest.VocabularyInfo(ModelStore.VOCABULARY, vocabulary.size(), vocabulary.fingerprint()),
                 new ModelManifest.CorpusInfo(corpus.name(), corpus.tokens(), corpus.trainTokens(),
                         corpus.validationTokens(), corpus.sha256()),
                 new ModelManifest.Progress(0, 0, null, null, null),
-                ModelManifest.Provenance.current(Instant.now().toString()));
+                ModelManifest.Provenance.current(Instant.now().toString()),
+                List.of(new ModelManifest.Session("train", Instant.now().toString(), 1, 0, Map.of(), null)));
         // The untrained weights first, so the directory is a loadable model from the start.
-        save(model, Map.of(), Map.of(), Progress.start(config.lr()), true);
+        save(model, Map.of(), Map.of(), Progress.start(config.optimization().lr()), true);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -22,6 +23,9 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
+    /** Files and output people read use snake_case names, like every --json output. */
+    private static final ObjectMapper SNAKE_CASE = MAPPER.copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     private Json() {
     }
@@ -29,6 +33,11 @@ public final class Json {
     /** The shared mapper; thread-safe. Do not reconfigure it: derive a reader or writer instead. */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** The shared mapper with snake_case property names (model.json, history.json, summaries). */
+    public static ObjectMapper snakeCase() {
+        return SNAKE_CASE;
     }
 
     /** Compact JSON, e.g. for a value stored inside safetensors metadata. */
@@ -40,10 +49,10 @@ public final class Json {
         }
     }
 
-    /** Indented JSON ending in a newline, for files people read. */
+    /** Indented JSON with snake_case names ending in a newline, for files people read. */
     public static String toPrettyJson(Object value) {
         try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
+            return SNAKE_CASE.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + value.getClass().getName() + " to JSON", e);
         }

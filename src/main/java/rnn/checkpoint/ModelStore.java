@@ -23,11 +23,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import rnn.RnnException;
 import rnn.engine.ParameterShapes;
 import rnn.engine.LanguageModel;
-import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
 
 /**
@@ -85,33 +85,35 @@ public final class ModelStore {
                         + " description can be (" + MAX_MANIFEST_BYTES + ")");
             }
             bytes = Files.readAllBytes(file);
-            manifest = Json.mapper().readValue(bytes, ModelManifest.class);
+            JsonNode tree = Json.mapper().readTree(bytes);
+            JsonNode format = tree == null ? null : tree.get("format");
+            if (format == null || !format.canConvertToExactIntegral() || format.asInt() < 1) {
+                throw new CheckpointFormatException(file + ": incomplete model description (no format version)");
+            }
+            if (format.asInt() > ModelManifest.FORMAT) {
+                throw new CheckpointFormatException(file + ": format " + format.asInt()
+                        + " is newer than this rnn reads (" + ModelManifest.FORMAT + "); upgrade rnn");
+            }
+            checkDigest(file, bytes);
+            manifest = format.asInt() == 1 ? Json.mapper().treeToValue(tree, LegacyManifest.class).upgrade()
+                    : Json.snakeCase().treeToValue(tree, ModelManifest.class);
+            if (manifest.data() == null || manifest.network() == null || manifest.optimization() == null
+                    || manifest.vocabulary() == null) {
+                throw new CheckpointFormatException(file + ": incomplete model description");
+            }
+            manifest.architecture(); // checks the sizes before anything is allocated for them
         } catch (JsonProcessingException e) {
-            // A value our own records refuse (e.g. hiddenSize -5) comes wrapped: its message is the useful part.
+            // A value our own records refuse (e.g. hidden -5) comes wrapped: its message is the useful part.
             String problem = e.getCause() instanceof RnnException cause ? cause.getMessage() : e.getOriginalMessage();
             throw new CheckpointFormatException(file + ": not a valid model description: "
                     + problem.lines().findFirst().orElse(""));
         } catch (CheckpointFormatException e) {
-            throw e;
-        } catch (RnnException e) {
-            throw new CheckpointFormatException(file + ": " + e.getMessage());
-        } catch (IOException e) {
-            throw new CheckpointFormatException(file + ": cannot read: " + e.getMessage());
-        }
-        if (manifest.format() > ModelManifest.FORMAT) {
-            throw new CheckpointFormatException(file + ": format " + manifest.format()
-                    + " is newer than this rnn reads (" + ModelManifest.FORMAT + "); upgrade rnn");
-        }
-        checkDigest(file, bytes);
-        if (manifest.format() < 1 || manifest.architecture() == null || manifest.vocabulary() == null
-                || manifest.training() == null) {
-            throw new CheckpointFormatException(file + ": incomplete model description");
-        }
-        try {
-            TokenizerSpec.parse(manifest.training().tokenizer(), manifest.training().lowercase());
+            throw e.getMessage().startsWith(file.toString()) ? e : new CheckpointFormatException(file + ": " + e.getMessage());
         } catch (RnnException e) {
             // Not the user's option: the file is at fault, so a runtime error rather than a usage error.
             throw new CheckpointFormatException(file + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new CheckpointFormatException(file + ": cannot read: " + e.getMessage());
         }
         return manifest;
     }

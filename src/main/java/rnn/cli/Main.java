@@ -28,6 +28,7 @@ import rnn.RnnException;
         subcommands = {
                 AutoComplete.GenerateCompletion.class,
                 TrainCommand.class,
+                PresetsCommand.class,
                 PredictCommand.class,
                 GenerateCommand.class,
                 PerplexityCommand.class,

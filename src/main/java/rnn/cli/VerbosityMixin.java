@@ -1,10 +1,11 @@
 package rnn.cli;
 
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Option;
 
 /** --quiet / --verbose, shared by every subcommand. */
 public final class VerbosityMixin {
-    @Option(names = {"-v", "--verbose"},
+    @Option(names = {"-v", "--verbose"}, showDefaultValue = Help.Visibility.NEVER,
             description = "More diagnostics on stderr; repeat (-vv) for debug logs and stack traces.")
     boolean[] verbose = new boolean[0];
 

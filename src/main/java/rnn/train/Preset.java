@@ -1,76 +1,107 @@
 package rnn.train;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import rnn.InvalidConfigException;
 
 /**
- * Named configurations for known setups; options given on the command line override them.
- * Keys are option names without dashes.
+ * Named configurations, and the one table of defaults: {@link #DEFAULT} gives every training option
+ * its value, each other preset overrides some of them, and options given on the command line
+ * override the preset. Keys are option names without dashes, values as they are typed.
  */
 public enum Preset {
     /** What `rnn train corpus.txt` gets: a small word-level LSTM with an embedding, dropout and validation. */
-    DEFAULT(Map.ofEntries(
-            Map.entry("tokenizer", "word"), Map.entry("window", 20), Map.entry("stride", 10),
-            Map.entry("objective", "all"), Map.entry("stateful", false),
-            Map.entry("cell", "lstm"), Map.entry("layers", 1), Map.entry("hidden", 128), Map.entry("embedding", 64),
-            Map.entry("dropout", 0.1), Map.entry("init", "uniform"), Map.entry("init-scale", 0.1),
-            Map.entry("epochs", 20), Map.entry("batch-size", 32), Map.entry("optimizer", "adam"),
-            Map.entry("lr", 0.003), Map.entry("clip", 1.0), Map.entry("validation-split", 0.1),
-            Map.entry("patience", 3))),
+    DEFAULT("a small word-level LSTM with an embedding, dropout and 10% validation", null, new String[] {
+            "tokenizer", "word", "lowercase", "false", "min-count", "1", "max-vocab", "0",
+            "window", "20", "stride", "10", "objective", "all", "stateful", "false", "validation-split", "0.1",
+            "cell", "lstm", "gru-variant", "pytorch", "layers", "1", "hidden", "128", "embedding", "64",
+            "dropout", "0.1", "tied", "false", "init", "uniform", "init-scale", "0.1", "forget-bias", "0",
+            "loss", "crossentropy", "optimizer", "adam", "lr", "0.003", "momentum", "0", "lr-decay", "1",
+            "decay-after", "0", "decay-on-plateau", "false", "clip", "1", "epochs", "20", "batch-size", "32",
+            "shuffle", "true", "patience", "3", "seed", "1",
+            "threads", "0", "save-every", "0", "max-batches", "0"}),
     /**
      * The Keras tutorial the project started from: \w+ tokens, windows of 10 with stride 1, one-hot
      * input, LSTM 128, RMSprop 0.01, batch 128, predict after the last position, 10% validation.
      */
-    SEED(Map.ofEntries(
-            Map.entry("tokenizer", "regex:\\w+"), Map.entry("window", 10), Map.entry("stride", 1),
-            Map.entry("objective", "last"), Map.entry("stateful", false),
-            Map.entry("cell", "lstm"), Map.entry("layers", 1), Map.entry("hidden", 128), Map.entry("embedding", 0),
-            Map.entry("dropout", 0.0), Map.entry("init", "glorot"), Map.entry("init-scale", 0.05),
-            Map.entry("epochs", 10), Map.entry("batch-size", 128), Map.entry("optimizer", "rmsprop"),
-            Map.entry("lr", 0.01), Map.entry("clip", 0.0), Map.entry("validation-split", 0.1),
-            Map.entry("patience", 0))),
+    SEED("the Keras tutorial: \\w+ tokens, windows of 10, one-hot LSTM 128, RMSprop 0.01, batch 128",
+            DEFAULT, new String[] {
+            "tokenizer", "regex:\\w+", "window", "10", "stride", "1", "objective", "last",
+            "embedding", "0", "dropout", "0", "init", "glorot", "init-scale", "0.05",
+            "epochs", "10", "batch-size", "128", "optimizer", "rmsprop", "lr", "0.01", "clip", "0", "patience", "0"}),
     /**
      * Zaremba et al. 2014 "small": 2x200 LSTM, embedding 200, 20 streams in chunks of 20, SGD,
      * uniform(0.1) init, 13 epochs, lr halved after epoch 4. Their lr 1 and clip 5 apply to the loss
      * summed over 20 steps; on the per-token mean loss used here they are lr 20 and clip 0.25.
      */
-    PTB_SMALL(Map.ofEntries(
-            Map.entry("tokenizer", "whitespace"), Map.entry("window", 20), Map.entry("stride", 20),
-            Map.entry("objective", "all"), Map.entry("stateful", true),
-            Map.entry("cell", "lstm"), Map.entry("layers", 2), Map.entry("hidden", 200), Map.entry("embedding", 200),
-            Map.entry("dropout", 0.0), Map.entry("init", "uniform"), Map.entry("init-scale", 0.1),
-            Map.entry("epochs", 13), Map.entry("batch-size", 20), Map.entry("optimizer", "sgd"),
-            Map.entry("lr", 20.0), Map.entry("clip", 0.25), Map.entry("lr-decay", 0.5), Map.entry("decay-after", 4),
-            Map.entry("validation-split", 0.0), Map.entry("patience", 0))),
+    PTB_SMALL("Zaremba et al. 2014's small Penn Treebank model: 2x200 LSTM streams, SGD lr 20", DEFAULT,
+            new String[] {
+            "tokenizer", "whitespace", "window", "20", "stride", "20", "stateful", "true", "validation-split", "0",
+            "layers", "2", "hidden", "200", "embedding", "200", "dropout", "0",
+            "epochs", "13", "batch-size", "20", "optimizer", "sgd", "lr", "20", "clip", "0.25",
+            "lr-decay", "0.5", "decay-after", "4", "patience", "0"}),
     /**
      * ptb-small made better within an hour of CPU training: the decoder tied to the embedding
      * (Press and Wolf 2017, Inan et al. 2017), dropout 0.2 on every layer's input and output, and
      * chunks of 35 as in PyTorch's word_language_model; 8 epochs, lr halved after epoch 4.
      */
-    PTB_TIED(Map.ofEntries(
-            Map.entry("tokenizer", "whitespace"), Map.entry("window", 35), Map.entry("stride", 35),
-            Map.entry("objective", "all"), Map.entry("stateful", true),
-            Map.entry("cell", "lstm"), Map.entry("layers", 2), Map.entry("hidden", 200), Map.entry("embedding", 200),
-            Map.entry("tied", true), Map.entry("dropout", 0.2), Map.entry("init", "uniform"), Map.entry("init-scale", 0.1),
-            Map.entry("epochs", 8), Map.entry("batch-size", 20), Map.entry("optimizer", "sgd"),
-            Map.entry("lr", 20.0), Map.entry("clip", 0.25), Map.entry("lr-decay", 0.5), Map.entry("decay-after", 4),
-            Map.entry("validation-split", 0.0), Map.entry("patience", 0)));
+    PTB_TIED("ptb-small tied, dropout 0.2, chunks of 35, 8 epochs: the better model within an hour", PTB_SMALL,
+            new String[] {"window", "35", "stride", "35", "tied", "true", "dropout", "0.2", "epochs", "8"});
 
-    private final Map<String, Object> values;
+    private final String description;
+    private final Map<String, String> values;
+    private final Map<String, String> overrides;
 
-    Preset(Map<String, Object> values) {
-        this.values = values;
+    Preset(String description, Preset base, String[] pairs) {
+        this.description = description;
+        this.overrides = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            overrides.put(pairs[i], pairs[i + 1]);
+        }
+        Map<String, String> all = new LinkedHashMap<>(base == null ? Map.of() : base.values);
+        all.putAll(overrides);
+        this.values = Map.copyOf(all);
     }
 
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** The preset's value for an option, or null if it leaves the option at the tool's default. */
-    public Object value(String option) {
+    public String description() {
+        return description;
+    }
+
+    /** The preset's value for an option (name without dashes) as typed on the command line, or null if it has none. */
+    public String value(String option) {
         return values.get(option);
+    }
+
+    /** Every option and value this preset sets, in the order of {@link #DEFAULT}'s table. */
+    public Map<String, String> settings() {
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String option : DEFAULT.overrides.keySet()) {
+            ordered.put(option, values.get(option));
+        }
+        return ordered;
+    }
+
+    /** The options whose value differs from {@link #DEFAULT}'s. */
+    public Map<String, String> differences() {
+        Map<String, String> different = new LinkedHashMap<>();
+        settings().forEach((option, value) -> {
+            if (!value.equals(DEFAULT.value(option))) {
+                different.put(option, value);
+            }
+        });
+        return different;
+    }
+
+    public static List<String> names() {
+        return Arrays.stream(values()).map(Preset::cliName).toList();
     }
 
     public static Preset parse(String name) {
@@ -79,7 +110,6 @@ public enum Preset {
                 return preset;
             }
         }
-        String names = String.join(", ", java.util.Arrays.stream(values()).map(Preset::cliName).toList());
-        throw new InvalidConfigException("--preset must be one of " + names + "; got '" + name + "'");
+        throw new InvalidConfigException("--preset must be one of " + String.join(", ", names()) + "; got '" + name + "'");
     }
 }

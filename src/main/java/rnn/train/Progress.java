@@ -18,6 +18,12 @@ public record Progress(int epoch, int nextBatch, long step, double learningRate,
         return new Progress(1, 0, 0, learningRate, null, null, 0, 0, 0, 0, List.of());
     }
 
+    /** The same progress continuing with another learning rate (a resume that changes --lr). */
+    public Progress withLearningRate(double newLearningRate) {
+        return new Progress(epoch, nextBatch, step, newLearningRate, bestEpoch, bestValidationLoss,
+                epochsWithoutImprovement, epochLossSum, epochPredictions, epochTokens, history);
+    }
+
     public int epochsCompleted() {
         return history.size();
     }

@@ -55,41 +55,41 @@ public final class Trainer {
         this.checkpointer = checkpointer;
         this.listener = listener;
         this.cancelled = cancelled;
-        this.trainBatches = Batcher.of(config, data.train(), config.batchSize(), trainingText(config));
+        this.trainBatches = Batcher.of(config, data.train(), config.optimization().batchSize(), trainingText(config));
         if (data.validation() != null) {
             // Refuse validation text too short for one batch now, not after the first epoch.
             validationBatches(data.validation(), validationText(config));
         }
-        this.trainState = config.stateful() ? model.newState(config.batchSize()) : null;
-        this.batchesPerEpoch = config.maxBatches() > 0 ? Math.min(config.maxBatches(), trainBatches.count())
+        this.trainState = config.data().stateful() ? model.newState(config.optimization().batchSize()) : null;
+        this.batchesPerEpoch = config.run().maxBatches() > 0 ? Math.min(config.run().maxBatches(), trainBatches.count())
                 : trainBatches.count();
     }
 
     /** How messages name the training text: the corpus, or its training part when a split is held out. */
     private static String trainingText(TrainConfig config) {
         String corpus = corpusName(config);
-        return config.validFile() == null && config.validationSplit() > 0 ? "the training part of " + corpus : corpus;
+        return config.data().validFile() == null && config.data().validationSplit() > 0 ? "the training part of " + corpus : corpus;
     }
 
     private static String validationText(TrainConfig config) {
-        return config.validFile() != null ? config.validFile()
-                : "the validation part of " + corpusName(config) + " (--validation-split " + config.validationSplit() + ")";
+        return config.data().validFile() != null ? config.data().validFile()
+                : "the validation part of " + corpusName(config) + " (--validation-split " + config.data().validationSplit() + ")";
     }
 
     private static String corpusName(TrainConfig config) {
-        String corpus = config.corpora().get(0);
+        String corpus = config.data().corpora().get(0);
         return corpus.equals("-") ? "stdin" : corpus;
     }
 
     /** A fresh run: new weights from the seed. */
     public static Trainer start(TrainConfig config, TrainingData data, Checkpointer checkpointer,
                                 TrainingListener listener, BooleanSupplier cancelled) {
-        ModelConfig architecture = architecture(config, data.vocabulary().size());
-        Initialization init = (config.init().equals("glorot") ? Initialization.glorot()
-                : Initialization.uniform(config.initScale())).withForgetBias(config.forgetBias());
-        LanguageModel model = LanguageModel.initialize(architecture, init, config.seed(), DataType.FLOAT);
-        Optimizer optimizer = Optimizers.create(config.optimizer(), config.momentum());
-        Trainer trainer = new Trainer(config, data, model, optimizer, Progress.start(config.lr()),
+        ModelConfig architecture = config.network().architecture(data.vocabulary().size());
+        Initialization init = (config.network().init().equals("glorot") ? Initialization.glorot()
+                : Initialization.uniform(config.network().initScale())).withForgetBias(config.network().forgetBias());
+        LanguageModel model = LanguageModel.initialize(architecture, init, config.optimization().seed(), DataType.FLOAT);
+        Optimizer optimizer = Optimizers.create(config.optimization().optimizer(), config.optimization().momentum());
+        Trainer trainer = new Trainer(config, data, model, optimizer, Progress.start(config.optimization().lr()),
                 checkpointer, listener, cancelled);
         checkpointer.begin(config, data.vocabulary(), model, data.summary());
         return trainer;
@@ -100,7 +100,7 @@ public final class Trainer {
                                  Map<String, INDArray> optimizerState, Map<String, INDArray> recurrentState,
                                  Progress progress, Checkpointer checkpointer, TrainingListener listener,
                                  BooleanSupplier cancelled) {
-        Optimizer optimizer = Optimizers.create(config.optimizer(), config.momentum());
+        Optimizer optimizer = Optimizers.create(config.optimization().optimizer(), config.optimization().momentum());
         if (!optimizerState.isEmpty()) {
             optimizer.loadState(optimizerState);
         }
@@ -111,11 +111,6 @@ public final class Trainer {
         return trainer;
     }
 
-    public static ModelConfig architecture(TrainConfig config, int vocabularySize) {
-        return new ModelConfig(config.cell(), vocabularySize, config.embedding(), config.hidden(), config.layers(),
-                config.dropout(), config.tied());
-    }
-
     public LanguageModel model() {
         return model;
     }
@@ -124,13 +119,13 @@ public final class Trainer {
     public List<EpochResult> run() {
         listener.onStart(new TrainingPlan(data.vocabulary().size(), data.train().length(),
                 data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
-                batchesPerEpoch, progress.epoch(), config.epochs(), describe()));
-        if (progress.epoch() > config.epochs() && !progress.history().isEmpty()) {
+                batchesPerEpoch, progress.epoch(), config.optimization().epochs(), describe()));
+        if (progress.epoch() > config.optimization().epochs() && !progress.history().isEmpty()) {
             // Nothing left to train, but a kill between the checkpoint's files can leave model.json
             // and history.json an epoch behind the resume file: write them level again.
             save(false);
         }
-        while (progress.epoch() <= config.epochs()) {
+        while (progress.epoch() <= config.optimization().epochs()) {
             if (!runEpoch()) {
                 break;
             }
@@ -142,10 +137,10 @@ public final class Trainer {
         ModelConfig a = model.config();
         return a.cell() + " " + a.layers() + "x" + a.hiddenSize() + (a.oneHot() ? ", one-hot input" : ", embedding "
                 + a.embeddingSize()) + (a.dropout() > 0 ? ", dropout " + a.dropout() : "") + (a.tied() ? ", tied" : "")
-                + "; " + (config.stateful() ? config.batchSize() + " streams, chunks of " + config.window()
-                : "windows of " + config.window() + " (stride " + config.stride() + ", " + config.objective()
-                .name().toLowerCase(java.util.Locale.ROOT) + " positions), batch " + config.batchSize())
-                + "; " + config.optimizer() + " lr " + config.lr();
+                + "; " + (config.data().stateful() ? config.optimization().batchSize() + " streams, chunks of " + config.data().window()
+                : "windows of " + config.data().window() + " (stride " + config.data().stride() + ", " + config.data().objective()
+                .name().toLowerCase(java.util.Locale.ROOT) + " positions), batch " + config.optimization().batchSize())
+                + "; " + config.optimization().optimizer() + " lr " + config.optimization().lr();
     }
 
     /** One epoch from progress.nextBatch(); returns false when training should stop. */
@@ -172,13 +167,13 @@ public final class Trainer {
                         + batchesPerEpoch + "; progress saved");
             }
             Batch batch = trainBatches.batch(b, order);
-            double loss = model.computeGradients(batch, trainState, config.loss(), dropoutSeed(step));
+            double loss = model.computeGradients(batch, trainState, config.optimization().loss(), dropoutSeed(step));
             if (!Double.isFinite(loss)) {
                 throw new RnnException("the loss became " + loss + " in epoch " + epoch + " at batch " + (b + 1)
                         + "; stopped without saving these weights (the last checkpoint is intact); "
                         + "try a lower --lr or --clip");
             }
-            double gradientScale = config.clip() > 0 ? model.parameters().clipScale(config.clip()) : 1.0;
+            double gradientScale = config.optimization().clip() > 0 ? model.parameters().clipScale(config.optimization().clip()) : 1.0;
             optimizer.step(model.parameters(), learningRate, gradientScale);
             step++;
             lossSum += loss * batch.predictions();
@@ -187,7 +182,7 @@ public final class Trainer {
             double seconds = (System.nanoTime() - started) / 1e9;
             listener.onBatch(epoch, b + 1, batchesPerEpoch, lossSum / predictions,
                     (tokens - tokensAtStart) / Math.max(seconds, 1e-9));
-            if (config.saveEvery() > 0 && step % config.saveEvery() == 0 && b + 1 < batchesPerEpoch) {
+            if (config.run().saveEvery() > 0 && step % config.run().saveEvery() == 0 && b + 1 < batchesPerEpoch) {
                 progress = new Progress(epoch, b + 1, step, learningRate, progress.bestEpoch(),
                         progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
                         tokens, progress.history());
@@ -207,28 +202,17 @@ public final class Trainer {
         int withoutImprovement = improved ? 0 : progress.epochsWithoutImprovement() + 1;
         List<EpochResult> history = new ArrayList<>(progress.history());
         history.add(result);
-        progress = new Progress(epoch + 1, 0, step, nextLearningRate(epoch, learningRate, improved), bestEpoch,
+        progress = new Progress(epoch + 1, 0, step, config.optimization().nextLearningRate(epoch, learningRate, improved), bestEpoch,
                 bestLoss, withoutImprovement, 0, 0, 0, history);
         listener.onEpoch(result);
         listener.onCheckpoint(save(improved));
-        if (config.patience() > 0 && withoutImprovement >= config.patience() && epoch < config.epochs()) {
+        if (config.optimization().patience() > 0 && withoutImprovement >= config.optimization().patience() && epoch < config.optimization().epochs()) {
             listener.onNotice("stopping early: validation loss has not improved for " + withoutImprovement
                     + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch "
                     + bestEpoch + ")");
             return false;
         }
         return true;
-    }
-
-    /** Step decay after --decay-after epochs, or on a plateau when --lr-decay-on-plateau. */
-    private double nextLearningRate(int finishedEpoch, double current, boolean improved) {
-        if (config.lrDecay() >= 1) {
-            return current;
-        }
-        if (config.decayOnPlateau()) {
-            return improved ? current : current * config.lrDecay();
-        }
-        return finishedEpoch >= config.decayAfter() ? current * config.lrDecay() : current;
     }
 
     private java.nio.file.Path save(boolean improved) {
@@ -247,25 +231,25 @@ public final class Trainer {
 
     /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
     private Batcher validationBatches(TokenSpan span, String description) {
-        int evalBatch = config.stateful() ? Math.max(1, Math.min(10, span.length() / (config.window() + 1))) : config.batchSize();
+        int evalBatch = config.data().stateful() ? Math.max(1, Math.min(10, span.length() / (config.data().window() + 1))) : config.optimization().batchSize();
         return Batcher.of(config, span, evalBatch, description);
     }
 
     private double evaluate(Batcher batches) {
-        RecurrentState state = config.stateful() ? model.newState(batches.batchSize()) : null;
+        RecurrentState state = config.data().stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
         long count = 0;
         WindowOrder order = batches.order(config, 0);
         for (int b = 0; b < batches.count(); b++) {
             Batch batch = batches.batch(b, order);
-            sum += model.loss(batch, state, config.loss());
+            sum += model.loss(batch, state, config.optimization().loss());
             count += batch.predictions();
         }
         return sum / count;
     }
 
     private long dropoutSeed(long step) {
-        long z = config.seed() * 0x9E3779B97F4A7C15L + step;
+        long z = config.optimization().seed() * 0x9E3779B97F4A7C15L + step;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -288,9 +272,9 @@ public final class Trainer {
 
         /** Throws a one-line RnnException naming {@code description} when the span is too short for one batch. */
         static Batcher of(TrainConfig config, TokenSpan span, int batchSize, String description) {
-            return config.stateful()
-                    ? new Streams(new StreamBatches(span, batchSize, config.window()).requireNonEmpty(description))
-                    : new WindowBatches(new Windows(span, config.window(), config.stride()).requireNonEmpty(description),
+            return config.data().stateful()
+                    ? new Streams(new StreamBatches(span, batchSize, config.data().window()).requireNonEmpty(description))
+                    : new WindowBatches(new Windows(span, config.data().window(), config.data().stride()).requireNonEmpty(description),
                             config, batchSize);
         }
 
@@ -344,7 +328,7 @@ public final class Trainer {
             super((long) Math.min(batchSize, windows.count()) * windows.window());
             this.windows = windows;
             this.batchSize = batchSize;
-            this.objective = config.objective();
+            this.objective = config.data().objective();
         }
 
         @Override
@@ -359,7 +343,7 @@ public final class Trainer {
 
         @Override
         WindowOrder order(TrainConfig config, int epoch) {
-            return config.shuffle() && epoch > 0 ? WindowOrder.shuffled(windows.count(), config.seed(), epoch)
+            return config.optimization().shuffle() && epoch > 0 ? WindowOrder.shuffled(windows.count(), config.optimization().seed(), epoch)
                     : windows.order();
         }
 

@@ -17,9 +17,7 @@ import rnn.text.Split;
 import rnn.text.TextSource;
 import rnn.text.TokenSpan;
 import rnn.text.Tokenizer;
-import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.text.VocabularyLimits;
 
 /** Encoded training text and optional validation text, with the vocabulary built from the training text. */
 public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan validation,
@@ -28,7 +26,7 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
     /** Reads and encodes the corpus (and --valid file) of a fresh run: the vocabulary comes from the training text only. */
     public static TrainingData load(TrainConfig config) {
         Tokenizer tokenizer = tokenizer(config);
-        Corpus corpus = Corpus.read(source(config), tokenizer, new VocabularyLimits(config.minCount(), config.maxVocab()));
+        Corpus corpus = Corpus.read(source(config), tokenizer, config.data().vocabularyLimits());
         return split(config, corpus, tokenizer);
     }
 
@@ -42,10 +40,10 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
     private static TrainingData split(TrainConfig config, Corpus corpus, Tokenizer tokenizer) {
         TokenSpan train = corpus.all();
         TokenSpan validation = null;
-        if (config.validFile() != null) {
-            validation = Corpus.read(TextSource.of(config.validFile()), tokenizer, corpus.vocabulary()).all();
-        } else if (config.validationSplit() > 0) {
-            Split split = corpus.split(config.validationSplit());
+        if (config.data().validFile() != null) {
+            validation = Corpus.read(TextSource.of(config.data().validFile()), tokenizer, corpus.vocabulary()).all();
+        } else if (config.data().validationSplit() > 0) {
+            Split split = corpus.split(config.data().validationSplit());
             train = split.train();
             validation = split.validation();
         }
@@ -55,7 +53,7 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
     }
 
     private static Tokenizer tokenizer(TrainConfig config) {
-        return TokenizerSpec.parse(config.tokenizer(), config.lowercase()).tokenizer();
+        return config.data().tokenizerSpec().tokenizer();
     }
 
     /**
@@ -63,7 +61,7 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
      * concatenated (each ending its last line), so the vocabulary and fingerprint cover them all.
      */
     private static TextSource source(TrainConfig config) {
-        List<String> corpora = config.corpora();
+        List<String> corpora = config.data().corpora();
         if (corpora.size() == 1) {
             return TextSource.of(corpora.get(0));
         }

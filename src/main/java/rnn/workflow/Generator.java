@@ -16,7 +16,7 @@ import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.train.TrainConfig;
+import rnn.train.DataConfig;
 
 /**
  * Continues a text token by token with a saved model, reading context the way the model was trained:
@@ -34,7 +34,7 @@ import rnn.train.TrainConfig;
 public final class Generator {
     private final ModelStore.LoadedModel loaded;
     private final Tokenizer tokenizer;
-    private final TrainConfig training;
+    private final DataConfig training;
 
     /** Receives the text as it grows; returns false to stop early (e.g. stdout was closed). */
     @FunctionalInterface
@@ -58,7 +58,7 @@ public final class Generator {
 
     public Generator(ModelStore.LoadedModel loaded) {
         this.loaded = loaded;
-        this.training = loaded.manifest().training();
+        this.training = loaded.manifest().data();
         this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
     }
 

@@ -9,8 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
 import rnn.checkpoint.CheckpointFormatException;
 import rnn.checkpoint.Json;
@@ -23,7 +21,7 @@ import rnn.engine.ModelConfig;
 import rnn.engine.Objective;
 import rnn.engine.ParameterShapes;
 import rnn.train.EpochResult;
-import rnn.train.TrainConfig;
+import rnn.train.DataConfig;
 
 /**
  * A model described from model.json and the safetensors header alone, Keras {@code summary()}
@@ -34,9 +32,6 @@ import rnn.train.TrainConfig;
 public record ModelSummary(String directory, List<Layer> layers, long totalParameters,
                            int vocabularySize, String tokenizer, Sequences sequences, History history,
                            ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance) {
-
-    private static final ObjectMapper SNAKE_CASE = Json.mapper().copy()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /** One row of the table; {@code outputShape} as Keras prints it, with "batch" for the batch dimension. */
     public record Layer(String name, String type, String outputShape, long parameters, List<String> tensors) {
@@ -61,7 +56,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     static ModelSummary of(String directory, ModelManifest manifest) {
         ModelConfig a = manifest.architecture();
-        TrainConfig t = manifest.training();
+        DataConfig t = manifest.data();
         Map<String, long[]> shapes = ParameterShapes.of(a);
         boolean last = t.objective() == Objective.LAST;
         String steps = "batch, " + t.window() + ", ";
@@ -101,15 +96,15 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         }
         String tokenizer = t.tokenizer() + (t.lowercase() ? ", lowercase" : "");
         Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
-                t.stateful(), t.batchSize());
+                t.stateful(), manifest.optimization().batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
-                sequences, history(manifest.progress(), t.epochs()), manifest.corpus(), manifest.provenance());
+                sequences, history(manifest.progress(), manifest.optimization().epochs()), manifest.corpus(), manifest.provenance());
     }
 
     /** One JSON object with snake_case names, like the command line's other JSON output. */
     public String toJson() {
         try {
-            return SNAKE_CASE.writeValueAsString(this);
+            return Json.snakeCase().writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a summary always serialises", e);
         }

@@ -24,7 +24,7 @@ import rnn.text.TextSource;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.train.TrainConfig;
+import rnn.train.DataConfig;
 
 /**
  * Scores a text with a saved model: the probability the model gives each token after the tokens
@@ -218,7 +218,7 @@ public final class Perplexity {
     /** With other chunk and batch sizes (tests use tiny ones). */
     static Report score(ModelStore.LoadedModel loaded, TextSource text, Options options, LineSink lines,
                         TokenSink tokens, int segment, int warmUp, int windowChunk, int windowBatch) {
-        TrainConfig training = loaded.manifest().training();
+        DataConfig training = loaded.manifest().data();
         int streams = options.streams();
         Scorer scorer;
         if (!training.stateful()) {
@@ -265,7 +265,7 @@ public final class Perplexity {
             this.independent = independent;
             this.lineSink = lineSink;
             this.tokenSink = tokenSink;
-            TrainConfig training = loaded.manifest().training();
+            DataConfig training = loaded.manifest().data();
             this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
             this.lineEnd = tokenizer.lineEndToken().orElse(null);
             this.scorer = scorer;

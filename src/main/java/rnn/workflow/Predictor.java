@@ -18,7 +18,7 @@ import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.train.TrainConfig;
+import rnn.train.DataConfig;
 
 /** Ranks the next token after a context, using a saved model the way it was trained. */
 public final class Predictor {
@@ -27,7 +27,7 @@ public final class Predictor {
 
     private final ModelStore.LoadedModel loaded;
     private final Tokenizer tokenizer;
-    private final TrainConfig training;
+    private final DataConfig training;
 
     public record Candidate(String token, double probability) {
     }
@@ -38,7 +38,7 @@ public final class Predictor {
 
     public Predictor(ModelStore.LoadedModel loaded) {
         this.loaded = loaded;
-        this.training = loaded.manifest().training();
+        this.training = loaded.manifest().data();
         this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
     }
 

@@ -2,11 +2,15 @@ package rnn.workflow;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 import rnn.CancelledException;
+import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
@@ -14,6 +18,10 @@ import rnn.checkpoint.ModelStore;
 import rnn.engine.EngineThreads;
 import rnn.text.Vocabulary;
 import rnn.train.EpochResult;
+import rnn.train.OptimizationConfig;
+import rnn.train.Progress;
+import rnn.train.ResumeChanges;
+import rnn.train.RunConfig;
 import rnn.train.TrainConfig;
 import rnn.train.Trainer;
 import rnn.train.TrainingData;
@@ -41,7 +49,7 @@ public final class Training {
     }
 
     public static Result start(TrainConfig config, boolean force, TrainingListener listener, BooleanSupplier cancelled) {
-        Path directory = Path.of(config.output());
+        Path directory = Path.of(config.run().output());
         try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
             if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
                 throw new RnnException(directory + ": already holds a model; continue it with --resume "
@@ -55,25 +63,47 @@ public final class Training {
         }
     }
 
-    /** Continues a saved run; {@code epochs} (may be null) raises the total epoch count. */
-    public static Result resume(Path given, Integer epochs, TrainingListener listener, BooleanSupplier cancelled) {
+    /**
+     * Continues a saved run exactly where it stopped, with the allowed {@code changes} to its
+     * optimization applied (reported through the listener and recorded in model.json's sessions)
+     * and this invocation's run options.
+     */
+    public static Result resume(Path given, ResumeChanges changes, RunConfig run, TrainingListener listener,
+                                BooleanSupplier cancelled) {
         ModelStore.readManifest(given); // refuse a non-model directory before locking (which creates it)
         // --resume models/latest means the model it points to: continue there, and point latest at it.
         Path directory = realDirectoryOf(given);
         try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
             ModelManifest manifest = ModelStore.readManifest(directory);
-            TrainConfig config = epochs == null ? manifest.training() : manifest.training().withEpochs(epochs);
+            OptimizationConfig optimization = changes.applyTo(manifest.optimization());
+            TrainConfig config = new TrainConfig(manifest.data(), manifest.network(), optimization,
+                    run.withOutput(directory.toString()));
+            DirectoryCheckpointer.ResumeState state = DirectoryCheckpointer.readResume(directory, manifest);
+            Progress progress = state.progress();
+            if (changes.epochs() != null && changes.epochs() < progress.epochsCompleted()) {
+                throw new InvalidConfigException("--epochs " + changes.epochs() + " is fewer than the "
+                        + progress.epochsCompleted() + " epochs " + directory + " has already completed");
+            }
+            if (changes.lr() != null) {
+                progress = progress.withLearningRate(changes.lr());
+            }
             applyThreads(config);
             Vocabulary vocabulary = ModelStore.readVocabulary(directory, manifest);
             TrainingData data = TrainingData.reload(config, vocabulary);
             if (!data.summary().sha256().equals(manifest.corpus().sha256())) {
-                throw new RnnException(config.corpora().get(0) + ": differs from the text this run started on ("
+                throw new RnnException(config.data().corpora().get(0) + ": differs from the text this run started on ("
                         + manifest.corpus().name() + "); resuming needs the same text");
             }
-            DirectoryCheckpointer.ResumeState state = DirectoryCheckpointer.readResume(directory, manifest);
+            Map<String, String> changed = changes.asOptions();
+            if (!changed.isEmpty()) {
+                listener.onNotice("resuming with " + describe(changed, manifest.optimization(),
+                        state.progress().learningRate()));
+            }
+            ModelManifest.Session session = new ModelManifest.Session("resume", Instant.now().toString(),
+                    progress.epoch(), progress.step(), changed, null);
             Trainer trainer = Trainer.resume(config, data, state.model(), state.optimizerState(),
-                    state.recurrentState(), state.progress(), DirectoryCheckpointer.reopen(directory, manifest),
-                    listener, cancelled);
+                    state.recurrentState(), progress,
+                    DirectoryCheckpointer.reopen(directory, manifest.resumed(optimization, session)), listener, cancelled);
             ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
@@ -90,6 +120,16 @@ public final class Training {
         }
     }
 
+    /** "--lr 5 (was 0.003), --epochs 4 (was 2)". */
+    private static String describe(Map<String, String> changed, OptimizationConfig saved, double learningRate) {
+        Map<String, Object> before = Map.of("epochs", saved.epochs(), "lr", learningRate, "lr-decay", saved.lrDecay(),
+                "decay-after", saved.decayAfter(), "decay-on-plateau", saved.decayOnPlateau(),
+                "patience", saved.patience());
+        List<String> parts = new ArrayList<>();
+        changed.forEach((option, value) -> parts.add("--" + option + " " + value + " (was " + before.get(option) + ")"));
+        return String.join(", ", parts);
+    }
+
     private static List<EpochResult> run(Trainer trainer, Path directory) {
         try {
             return trainer.run();
@@ -100,6 +140,6 @@ public final class Training {
 
     /** --threads: the engine's threads for matrix products and the softmax (0 = one per core). */
     private static void applyThreads(TrainConfig config) {
-        EngineThreads.configure(config.threads());
+        EngineThreads.configure(config.run().threads());
     }
 }

@@ -63,7 +63,7 @@ class ModelStoreLoadTest {
     void aFutureFormatIsRefused() throws IOException {
         Path copy = copy("future");
         Path manifest = copy.resolve(ModelStore.MANIFEST);
-        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"format\" : 1", "\"format\" : 99"));
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"format\" : 2", "\"format\" : 99"));
         assertMessage(copy, "format 99 is newer");
     }
 

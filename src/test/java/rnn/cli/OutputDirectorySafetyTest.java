@@ -59,11 +59,11 @@ class OutputDirectorySafetyTest {
 
     @Test
     void defaultOutputNamesAreDirectoriesOfTheirOwn() {
-        assertEquals("latest-corpus", TrainCommand.corpusName("dir/latest.txt"));
-        assertEquals("latest-corpus", TrainCommand.corpusName("latest"));
-        assertEquals("corpus", TrainCommand.corpusName("/"));
-        assertEquals("corpus", TrainCommand.corpusName(".."));
-        assertEquals("notes", TrainCommand.corpusName("a/notes.txt"));
+        assertEquals("latest-corpus", TrainOptions.corpusName("dir/latest.txt"));
+        assertEquals("latest-corpus", TrainOptions.corpusName("latest"));
+        assertEquals("corpus", TrainOptions.corpusName("/"));
+        assertEquals("corpus", TrainOptions.corpusName(".."));
+        assertEquals("notes", TrainOptions.corpusName("a/notes.txt"));
     }
 
     @Test

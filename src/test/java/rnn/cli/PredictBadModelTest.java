@@ -139,25 +139,25 @@ class PredictBadModelTest {
 
     @Test
     void hostileModelJson() throws IOException {
-        refuses(editManifest("future", "\"format\" : 1", "\"format\" : 99"), "format 99 is newer than this rnn reads (1)");
-        refuses(editManifest("negative-hidden", "\"hiddenSize\" : 8", "\"hiddenSize\" : -5"),
+        refuses(editManifest("future", "\"format\" : 2", "\"format\" : 99"), "format 99 is newer than this rnn reads (2)");
+        refuses(editManifest("negative-hidden", "\"hidden\" : 8", "\"hidden\" : -5"),
                 "not a valid model description: --hidden must be positive, got -5");
-        refuses(editManifest("huge-vocab", "\"vocabSize\" : 12", "\"vocabSize\" : 2147483647"),
+        refuses(editManifest("huge-vocab", "\"size\" : 12", "\"size\" : 2147483647"),
                 "the model is too large: embedding.weight would be 2147483647 x 4");
-        refuses(editManifest("huge-hidden", "\"hiddenSize\" : 8", "\"hiddenSize\" : 2147483647"),
+        refuses(editManifest("huge-hidden", "\"hidden\" : 8", "\"hidden\" : 2147483647"),
                 "the model is too large");
         refuses(editManifest("billion-layers", "\"layers\" : 1,", "\"layers\" : 1000000000,"),
                 "holds 7 tensors, but model.json describes 1000000000 layers");
-        refuses(editManifest("fraction", "\"hiddenSize\" : 8", "\"hiddenSize\" : 8.5"), "not a valid model description");
-        refuses(editManifest("overflow", "\"hiddenSize\" : 8", "\"hiddenSize\" : 1e400"), "not a valid model description");
-        refuses(editManifest("long-number", "\"hiddenSize\" : 8", "\"hiddenSize\" : " + "9".repeat(5000)),
+        refuses(editManifest("fraction", "\"hidden\" : 8", "\"hidden\" : 8.5"), "not a valid model description");
+        refuses(editManifest("overflow", "\"hidden\" : 8", "\"hidden\" : 1e400"), "not a valid model description");
+        refuses(editManifest("long-number", "\"hidden\" : 8", "\"hidden\" : " + "9".repeat(5000)),
                 "not a valid model description");
-        refuses(editManifest("deep", "\"format\" : 1,", "\"format\" : 1, \"junk\" : " + "[".repeat(5000)
+        refuses(editManifest("deep", "\"format\" : 2,", "\"format\" : 2, \"junk\" : " + "[".repeat(5000)
                 + "]".repeat(5000) + ","), "not a valid model description: Document nesting depth");
         refuses(editManifest("tokenizer", "\"tokenizer\" : \"word\"", "\"tokenizer\" : \"nope\""),
-                ModelStore.MANIFEST + ": --tokenizer 'nope' is not one of");
+                ModelStore.MANIFEST + ": not a valid model description: --tokenizer 'nope' is not one of");
         refuses(editManifest("not-json", "{", "<html>"), "not a valid model description");
-        refuses(editManifest("no-architecture", "\"architecture\" :", "\"renamed\" :"), "incomplete model description");
+        refuses(editManifest("no-network", "\"network\" :", "\"renamed\" :"), "incomplete model description");
         Path empty = copy("empty-manifest");
         Files.write(empty.resolve(ModelStore.MANIFEST), new byte[0]);
         refuses(empty, ModelStore.MANIFEST);

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Option values `rnn train` cannot use are usage errors: exit 2, the message on one line naming
- * the option (then picocli's "Try ... --help" hint), and nothing created on disk.
+ * the option (then picocli's "Try ... --help" hint), and nothing created on disk. Options are
+ * checked before the corpus is read, so the same errors come with a corpus that does not exist.
  */
 class TrainOptionsTest {
     @TempDir
@@ -56,14 +57,32 @@ class TrainOptionsTest {
             "--optimizer lbfgs                   | --optimizer must be one of sgd, rmsprop, adam, got 'lbfgs'",
             "--loss hinge                        | --loss must be crossentropy, mse or kld, got 'hinge'",
             "--tied --embedding 4 --hidden 8     | --tied needs --embedding equal to --hidden, got 4 and 8",
-            "--tied --one-hot                    | --tied needs --embedding equal to --hidden, got --one-hot and 8",
+            "--tied --embedding 0                | --tied needs --embedding equal to --hidden, got --one-hot and 8",
+            "--one-hot --embedding 4             | --one-hot and --embedding 4 contradict each other",
             "--min-count 1000                    | --min-count 1000 leaves only <unk>",
-            "--max-vocab 1                       | --max-vocab must be at least 2, got 1",
+            "--max-vocab 1                       | --max-vocab must be at least 2 (0 = no limit), got 1",
             "--hidden abc                        | Invalid value for option '--hidden': 'abc' is not an int",
+            "--valid v.txt --validation-split 0.2 | use either --valid or --validation-split, not both",
+            "--validation-split 0 --patience 2   | --patience needs validation data",
+            "--validation-split 0 --decay-on-plateau --lr-decay 0.5 | --decay-on-plateau needs validation data",
+            "--decay-on-plateau                  | --decay-on-plateau needs --lr-decay below 1",
+            "--preset nope                       | Invalid value for option '--preset': 'nope' is not a preset; choose one of default, seed, ptb-small, ptb-tied",
+            "--init normal                       | --init must be uniform or glorot, got 'normal'",
+            "--objective first                   | --objective must be all or last, got 'first'",
+            "--momentum 0.9                      | --momentum applies only to --optimizer sgd",
             "--hidden 2147483647                 | the model is too large: rnn.weight_ih_l0 would be 8589934588 x 4",
             "--embedding 2000000000              | the model is too large: embedding.weight would be 7 x 2000000000",
     })
     void isAUsageError(String options, String expected) {
+        assertUsageError(corpus, options, expected);
+        // Only a vocabulary cut-off and the model's size depend on the text; every other option is
+        // checked before any corpus is opened, so a missing corpus does not hide the option's error.
+        if (!options.startsWith("--min-count") && !expected.startsWith("the model is too large")) {
+            assertUsageError(temp.resolve("missing.txt"), options, expected);
+        }
+    }
+
+    private void assertUsageError(Path corpus, String options, String expected) {
         Path output = temp.resolve("model");
         List<String> args = new ArrayList<>(List.of("train", corpus.toString(), "-o", output.toString(),
                 "--hidden", "8", "--embedding", "4", "--epochs", "1", "--window", "4", "--quiet"));

@@ -64,9 +64,12 @@ public final class TrainConfigBuilder {
     public TrainConfigBuilder seed(long value) { seed = value; return this; }
 
     public TrainConfig build() {
-        return new TrainConfig(List.of(corpus.toString()), null, validationSplit, tokenizer, false, 1, Integer.MAX_VALUE,
-                window, stride, objective, stateful, cell, layers, hidden, embedding, dropout, tied, "uniform",
-                initScale, 0.0, epochs, batchSize, true, optimizer, lr, 0.0, lrDecay, decayAfter, false, clip,
-                Loss.CROSS_ENTROPY, 0, seed, 0, 0, 0, output.toString());
+        return new TrainConfig(
+                new DataConfig(List.of(corpus.toString()), null, validationSplit, tokenizer, false, 1, 0,
+                        window, stride, objective, stateful),
+                new NetworkConfig(cell, layers, hidden, embedding, dropout, tied, "uniform", initScale, 0.0),
+                new OptimizationConfig(Loss.CROSS_ENTROPY, optimizer, lr, 0.0, lrDecay, decayAfter, false, clip,
+                        epochs, batchSize, true, 0, seed),
+                new RunConfig(output.toString(), 0, 0, 0));
     }
 }

@@ -28,7 +28,6 @@ import rnn.engine.RecurrentState;
 import rnn.text.TextSource;
 import rnn.text.Tokenizer;
 import rnn.text.TokenizerSpec;
-import rnn.train.TrainConfig;
 
 /**
  * Perplexity equals the one computed by hand from the model's own probabilities: one prefix at a
@@ -195,7 +194,7 @@ class PerplexityTest {
             assertEquals(report.tokens(), tokens);
             assertEquals(report.oovs(), oovs);
             Perplexity.Line empty = lines.get(input.indexOf(""));
-            boolean whitespace = model.manifest().training().tokenizer().equals("whitespace");
+            boolean whitespace = model.manifest().data().tokenizer().equals("whitespace");
             assertEquals(whitespace ? 1 : 0, empty.tokens(), "an empty line holds only its <eos>, if any");
             assertEquals(1, lines.get(input.indexOf("Mary had a little zebra .")).oovs());
         }
@@ -223,8 +222,7 @@ class PerplexityTest {
 
     /** The model's tokens of a text: each line's tokens, then its line-end token if the tokenizer has one. */
     static List<String> tokens(ModelStore.LoadedModel model, String text) {
-        TrainConfig training = model.manifest().training();
-        Tokenizer tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
+        Tokenizer tokenizer = model.manifest().data().tokenizerSpec().tokenizer();
         List<String> tokens = new ArrayList<>();
         for (String line : text.lines().toList()) {
             tokens.addAll(tokenizer.tokenize(line));

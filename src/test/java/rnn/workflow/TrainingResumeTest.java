@@ -22,6 +22,8 @@ import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
 import rnn.train.EpochResult;
+import rnn.train.ResumeChanges;
+import rnn.train.RunConfig;
 import rnn.train.TrainConfig;
 import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
@@ -42,7 +44,7 @@ class TrainingResumeTest {
         Path split = temp.resolve("split");
         Training.start(config(corpus, whole, 4, stateful), false, new TrainingListener() { }, () -> false);
         Training.start(config(corpus, split, 2, stateful), false, new TrainingListener() { }, () -> false);
-        Training.Result resumed = Training.resume(split, 4, new TrainingListener() { }, () -> false);
+        Training.Result resumed = Training.resume(split, ResumeChanges.epochs(4), run(split), new TrainingListener() { }, () -> false);
 
         assertEquals(4, resumed.history().size());
         assertSameWeights(whole, split);
@@ -57,7 +59,7 @@ class TrainingResumeTest {
         Path ahead = temp.resolve("ahead");
         Training.start(config(corpus, ahead, 2, false), false, new TrainingListener() { }, () -> false);
         Files.copy(ahead.resolve(ModelStore.RESUME), temp.resolve("resume-after-2"));
-        Training.resume(ahead, 2, new TrainingListener() { }, () -> false); // nothing to do: no change
+        Training.resume(ahead, ResumeChanges.epochs(2), run(ahead), new TrainingListener() { }, () -> false); // nothing to do: no change
         assertEquals(2, ModelStore.readManifest(ahead).progress().epochsCompleted());
 
         Path oneEpoch = temp.resolve("one");
@@ -65,7 +67,7 @@ class TrainingResumeTest {
         Files.copy(temp.resolve("resume-after-2"), oneEpoch.resolve(ModelStore.RESUME),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertEquals(1, ModelStore.readManifest(oneEpoch).progress().epochsCompleted());
-        Training.resume(oneEpoch, 2, new TrainingListener() { }, () -> false);
+        Training.resume(oneEpoch, ResumeChanges.epochs(2), run(oneEpoch), new TrainingListener() { }, () -> false);
         assertEquals(2, ModelStore.readManifest(oneEpoch).progress().epochsCompleted(),
                 "model.json now records the epoch the resume file had finished");
     }
@@ -86,8 +88,12 @@ class TrainingResumeTest {
         };
         assertThrows(CancelledException.class, () -> Training.start(config(corpus, interrupted, 3, stateful), false,
                 counter, () -> batches.get() >= 7));
-        Training.resume(interrupted, null, new TrainingListener() { }, () -> false);
+        Training.resume(interrupted, ResumeChanges.NONE, run(interrupted), new TrainingListener() { }, () -> false);
         assertSameWeights(whole, interrupted);
+    }
+
+    private static RunConfig run(Path directory) {
+        return new RunConfig(directory.toString(), 0, 0, 0);
     }
 
     private static void assertSameWeights(Path expectedDirectory, Path actualDirectory) {
