@@ -44,19 +44,23 @@ public final class EngineThreads {
      * and softmax between threads: nothing waits on anything. Callers give each part its own
      * buffers (a model per part, see {@link LanguageModel#sharingParameters()}).
      */
-    public static synchronized void inParallel(int parts, IntConsumer body) {
-        int before = configured;
-        if (parts <= 1 || before <= 1) {
+    public static void inParallel(int parts, IntConsumer body) {
+        // On one thread nothing changes the setting, so nothing is locked: callers that are
+        // themselves parallel (rnn serve's requests, each on one core) do not wait for each other.
+        if (parts <= 1 || configured <= 1) {
             for (int p = 0; p < parts; p++) {
                 body.accept(p);
             }
             return;
         }
-        set(1);
-        try {
-            IntStream.range(0, parts).parallel().forEach(body);
-        } finally {
-            set(before);
+        synchronized (EngineThreads.class) {
+            int before = configured;
+            set(1);
+            try {
+                IntStream.range(0, parts).parallel().forEach(body);
+            } finally {
+                set(before);
+            }
         }
     }
 
