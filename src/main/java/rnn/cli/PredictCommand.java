@@ -117,11 +117,7 @@ public final class PredictCommand implements Callable<Integer> {
     private void print(Predictor.Ranking ranking, PrintWriter out) {
         reportUnknown(ranking.unknownWords());
         if (json) {
-            Map<String, Object> object = new LinkedHashMap<>();
-            object.put("context", ranking.context());
-            object.put("predictions", ranking.candidates());
-            object.put("unknown", ranking.unknownWords());
-            out.println(Json.toJson(object));
+            out.println(Json.toJson(ranking.fields()));
             return;
         }
         for (Predictor.Candidate c : ranking.candidates()) {

@@ -3,8 +3,10 @@ package rnn.workflow;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +36,14 @@ public final class Predictor {
 
     /** The ranking, plus the context words the vocabulary lacks (read as {@code <unk>}), each once, in order. */
     public record Ranking(String context, List<Candidate> candidates, List<String> unknownWords) {
+        /** The ranking under the JSON names of {@code rnn predict --json} (and the server's /v1/predict). */
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("context", context);
+            fields.put("predictions", candidates);
+            fields.put("unknown", unknownWords);
+            return fields;
+        }
     }
 
     public Predictor(ModelStore.LoadedModel loaded) {
