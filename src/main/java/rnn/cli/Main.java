@@ -33,6 +33,7 @@ import rnn.RnnException;
                 GenerateCommand.class,
                 PerplexityCommand.class,
                 SummaryCommand.class,
+                ServeCommand.class,
                 VocabCommand.class,
                 WindowsCommand.class,
         })
