@@ -296,18 +296,17 @@ public final class ModelServer {
 
     private void score(HttpExchange exchange) throws IOException {
         ApiRequests.Score request = ApiRequests.score(body(exchange));
-        if (request.independent()) {
-            throw ApiError.badRequest("\"independent\": scoring each line on its own is not available in this version");
-        }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Map<String, Object>> lines = request.perLine() ? new ArrayList<>() : null;
         InputStream text = new ByteArrayInputStream(request.text().getBytes(StandardCharsets.UTF_8));
-        Perplexity.Report report = Perplexity.score(workers.get().loaded(), TextSource.of(text, "request"), line -> {
-            if (lines != null) {
-                lines.add(line.fields());
-            }
-            return System.nanoTime() < deadline;
-        }, Perplexity.STREAMS);
+        Perplexity.Options options = new Perplexity.Options(Perplexity.STREAMS, request.independent());
+        Perplexity.Report report = Perplexity.score(workers.get().loaded(), TextSource.of(text, "request"), options,
+                line -> {
+                    if (lines != null) {
+                        lines.add(line.fields());
+                    }
+                    return System.nanoTime() < deadline;
+                }, null);
         if (!report.complete()) {
             throw timedOut();
         }

@@ -209,6 +209,25 @@ class ServeApiTest {
             perLine.get("per_line").forEach(got::add);
             assertEquals(expected, got, m);
             assertEquals(answer.get("perplexity"), perLine.get("perplexity"));
+
+            // "independent": each line on its own, as perplexity --independent.
+            JsonNode independent = ok(post(to, "/v1/score", body("text", TEXT, "per_line", true, "independent", true)));
+            JsonNode independentCli = Json.mapper().readTree(CliRun.of("perplexity", "-m", m, "--json", "--threads", "1",
+                    "--independent", file.toString()).out());
+            for (String field : List.of("context", "tokens", "log10_likelihood", "perplexity")) {
+                assertEquals(independentCli.get(field), independent.get(field), m + " independent " + field);
+            }
+            assertTrue(independent.get("context").asText().contains("own line") || independent.get("context").asText()
+                    .startsWith("independent"), independent.get("context").asText());
+            CliRun independentLines = CliRun.of("perplexity", "-m", m, "--per-line", "--json", "-q", "--threads", "1",
+                    "--independent", file.toString());
+            List<JsonNode> expectedLines = new ArrayList<>();
+            for (String line : independentLines.out().lines().toList()) {
+                expectedLines.add(Json.mapper().readTree(line));
+            }
+            List<JsonNode> gotLines = new ArrayList<>();
+            independent.get("per_line").forEach(gotLines::add);
+            assertEquals(expectedLines, gotLines, m);
         }
     }
 
