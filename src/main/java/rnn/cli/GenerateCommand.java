@@ -62,8 +62,8 @@ public final class GenerateCommand implements Callable<Integer> {
             out.println();
         }
         PrintWriter err = spec.commandLine().getErr();
-        if (!result.unknownWords().isEmpty() && !verbosity.quiet()) {
-            err.println("rnn generate: not in the vocabulary (read as <unk>): " + String.join(" ", result.unknownWords()));
+        if (!verbosity.quiet()) {
+            UnknownWords.report(err, "rnn generate", result.unknownWords());
         }
         if (verbosity.level() >= 1 && !config.greedy()) {
             err.println("rnn generate: seed " + result.seed());

@@ -33,7 +33,6 @@ import rnn.workflow.Predictor;
                         + "text on one line (line breaks shown as spaces); --json prints "
                         + "{\"context\",\"completion\",\"text\",\"unknown\"}."})
 public final class PredictCommand implements Callable<Integer> {
-    private static final int MAX_UNKNOWN_SHOWN = 20;
 
     @Spec
     CommandSpec spec;
@@ -104,13 +103,8 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     private void reportUnknown(List<String> unknown) {
-        if (!unknown.isEmpty() && !verbosity.quiet()) {
-            // Escaped, so a stray control character in the input cannot garble or split the line;
-            // cut short, so a long prompt of unknown words does not flood the terminal.
-            List<String> shown = unknown.stream().limit(MAX_UNKNOWN_SHOWN).map(TokenEscaping::visible).toList();
-            spec.commandLine().getErr().println("rnn predict: not in the vocabulary (read as <unk>): "
-                    + String.join(" ", shown) + (unknown.size() > shown.size()
-                    ? " ... (" + (unknown.size() - shown.size()) + " more)" : ""));
+        if (!verbosity.quiet()) {
+            UnknownWords.report(spec.commandLine().getErr(), "rnn predict", unknown);
         }
     }
 

@@ -27,10 +27,10 @@ import com.sun.net.httpserver.HttpServer;
 
 import rnn.RnnException;
 import rnn.checkpoint.Json;
-import rnn.checkpoint.ModelStore;
 import rnn.engine.EngineThreads;
 import rnn.text.TextSource;
 import rnn.workflow.Generator;
+import rnn.workflow.InferenceModel;
 import rnn.workflow.ModelDirectory;
 import rnn.workflow.ModelSummary;
 import rnn.workflow.Perplexity;
@@ -52,7 +52,7 @@ public final class ModelServer {
 
     private final HttpServer http;
     private final ExecutorService executor;
-    private final ModelStore.LoadedModel loaded;
+    private final InferenceModel loaded;
     private final String summaryJson;
     private final byte[] page;
     private final Duration timeout;
@@ -62,10 +62,9 @@ public final class ModelServer {
     private volatile boolean stopping;
 
     /** What one request thread computes with: its own model buffers over the shared weights. */
-    private record Worker(ModelStore.LoadedModel loaded, Predictor predictor, Generator generator) {
-        static Worker over(ModelStore.LoadedModel shared) {
-            ModelStore.LoadedModel own = new ModelStore.LoadedModel(shared.directory(), shared.manifest(),
-                    shared.vocabulary(), shared.model().sharingParameters());
+    private record Worker(InferenceModel loaded, Predictor predictor, Generator generator) {
+        static Worker over(InferenceModel shared) {
+            InferenceModel own = shared.sharingParameters();
             return new Worker(own, new Predictor(own), new Generator(own));
         }
     }
@@ -78,7 +77,7 @@ public final class ModelServer {
     private record Route(String method, Handler handler) {
     }
 
-    private ModelServer(HttpServer http, ExecutorService executor, ModelStore.LoadedModel loaded, String summaryJson,
+    private ModelServer(HttpServer http, ExecutorService executor, InferenceModel loaded, String summaryJson,
                         ServeConfig config) {
         this.http = http;
         this.executor = executor;
@@ -99,10 +98,10 @@ public final class ModelServer {
     public static ModelServer start(Path directory, ServeConfig config) {
         Path resolved = ModelDirectory.resolve(directory);
         ModelSummary summary = ModelSummary.read(resolved);
-        return start(ModelStore.load(resolved), summary.toJson(), config);
+        return start(InferenceModel.open(resolved), summary.toJson(), config);
     }
 
-    static ModelServer start(ModelStore.LoadedModel loaded, String summaryJson, ServeConfig config) {
+    static ModelServer start(InferenceModel loaded, String summaryJson, ServeConfig config) {
         limitConnections(config);
         // The requests are the parallelism; each one's products and softmax stay on its own core.
         EngineThreads.set(1);

@@ -7,16 +7,12 @@ import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.checkpoint.ModelStore;
-import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
 import rnn.text.Tokenizer;
-import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.train.DataConfig;
 
 /**
  * Continues a text token by token with a saved model, reading context the way the model was trained:
@@ -32,9 +28,8 @@ import rnn.train.DataConfig;
  * remains (as {@link Predictor} does). {@code <unk>} is never produced.
  */
 public final class Generator {
-    private final ModelStore.LoadedModel loaded;
+    private final InferenceModel loaded;
     private final Tokenizer tokenizer;
-    private final DataConfig training;
 
     /** Receives the text as it grows; returns false to stop early (e.g. stdout was closed). */
     @FunctionalInterface
@@ -56,18 +51,17 @@ public final class Generator {
                          List<String> unknownWords, long seed) {
     }
 
-    public Generator(ModelStore.LoadedModel loaded) {
+    public Generator(InferenceModel loaded) {
         this.loaded = loaded;
-        this.training = loaded.manifest().data();
-        this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
+        this.tokenizer = loaded.tokenizer();
     }
 
     /** Loads the model in {@code directory}, or models/latest when null. */
     public static Generator open(Path directory) {
-        return new Generator(ModelStore.load(ModelDirectory.resolve(directory)));
+        return new Generator(InferenceModel.open(directory));
     }
 
-    public ModelStore.LoadedModel model() {
+    public InferenceModel model() {
         return loaded;
     }
 
@@ -88,15 +82,9 @@ public final class Generator {
 
     private Result run(String context, int words, Sampler sampler, long seed, TextSink sink) {
         Vocabulary vocabulary = loaded.vocabulary();
-        List<String> contextTokens = tokenizer.tokenize(context);
-        List<String> unknown = new ArrayList<>();
-        int[] ids = new int[contextTokens.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = vocabulary.id(contextTokens.get(i));
-            if (ids[i] == Vocabulary.UNKNOWN_ID && !contextTokens.get(i).equals(Vocabulary.UNKNOWN_TOKEN)) {
-                unknown.add(contextTokens.get(i));
-            }
-        }
+        InferenceModel.Encoded encoded = loaded.encode(context);
+        List<String> contextTokens = encoded.tokens();
+        int[] ids = encoded.ids();
         // One detokenizer over the context and what follows, so the streamed pieces add up to the
         // detokenized whole (spacing can depend on all that came before, e.g. an open quote).
         Tokenizer.Detokenizer detokenizer = tokenizer.detokenizer();
@@ -119,14 +107,14 @@ public final class Generator {
             }
         }
         return new Result(context, List.copyOf(generated), tokenizer.detokenize(generated), text.toString(),
-                List.copyOf(unknown), seed);
+                encoded.unknownWords(), seed);
     }
 
     /** The model's view of the text so far and its logits for the next token. */
     private final class Cursor {
         private final LanguageModel model = loaded.model();
-        private final boolean stream = training.stateful();
-        private final int window = training.window();
+        private final boolean stream = loaded.stream();
+        private final int window = loaded.window();
         private final RecurrentState state;
         /** Window models: the last (at most W) ids, oldest first. */
         private final int[] history;
@@ -171,7 +159,7 @@ public final class Generator {
         }
 
         private double[] bias() {
-            return model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
+            return loaded.startLogits();
         }
     }
 }

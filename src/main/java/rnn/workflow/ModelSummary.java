@@ -94,7 +94,8 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         for (long[] shape : shapes.values()) {
             total += ParameterShapes.elements(shape);
         }
-        String tokenizer = t.tokenizer() + (t.lowercase() ? ", lowercase" : "");
+        ModelContext context = ModelContext.of(manifest);
+        String tokenizer = context.tokenizer().cliValue() + (context.tokenizer().lowercase() ? ", lowercase" : "");
         Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
                 t.stateful(), manifest.optimization().batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,

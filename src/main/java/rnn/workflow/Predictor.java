@@ -4,32 +4,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.checkpoint.ModelStore;
-import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
-import rnn.text.Tokenizer;
-import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
-import rnn.train.DataConfig;
 
 /** Ranks the next token after a context, using a saved model the way it was trained. */
 public final class Predictor {
     /** Context tokens per forward pass. */
     static final int CHUNK = 512;
 
-    private final ModelStore.LoadedModel loaded;
-    private final Tokenizer tokenizer;
-    private final DataConfig training;
+    private final InferenceModel loaded;
 
     public record Candidate(String token, double probability) {
     }
@@ -46,50 +37,36 @@ public final class Predictor {
         }
     }
 
-    public Predictor(ModelStore.LoadedModel loaded) {
+    public Predictor(InferenceModel loaded) {
         this.loaded = loaded;
-        this.training = loaded.manifest().data();
-        this.tokenizer = TokenizerSpec.parse(training.tokenizer(), training.lowercase()).tokenizer();
     }
 
     /** Loads the model in {@code directory}, or models/latest when null. */
     public static Predictor open(Path directory) {
-        return new Predictor(ModelStore.load(resolve(directory)));
+        return new Predictor(InferenceModel.open(directory));
     }
 
-    static Path resolve(Path directory) {
-        return ModelDirectory.resolve(directory);
-    }
-
-    public ModelStore.LoadedModel model() {
+    public InferenceModel model() {
         return loaded;
     }
 
     /** The k most probable next tokens after {@code context}. */
     public Ranking rank(String context, int k) {
         Vocabulary vocabulary = loaded.vocabulary();
-        List<String> tokens = tokenizer.tokenize(context);
-        Set<String> unknown = new LinkedHashSet<>();
-        int[] ids = new int[tokens.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = vocabulary.id(tokens.get(i));
-            if (ids[i] == Vocabulary.UNKNOWN_ID && !tokens.get(i).equals(Vocabulary.UNKNOWN_TOKEN)) {
-                unknown.add(tokens.get(i));
-            }
-        }
+        InferenceModel.Encoded encoded = loaded.encode(context);
+        int[] ids = encoded.ids();
         // A window model saw at most W tokens of context; a stream model carries state over any length.
-        if (!training.stateful() && ids.length > training.window()) {
-            ids = Arrays.copyOfRange(ids, ids.length - training.window(), ids.length);
+        if (!loaded.stream() && ids.length > loaded.window()) {
+            ids = Arrays.copyOfRange(ids, ids.length - loaded.window(), ids.length);
         }
         double[] logits = logits(ids);
-        return new Ranking(context, top(logits, k, vocabulary), List.copyOf(unknown));
+        return new Ranking(context, top(logits, k, vocabulary), encoded.unknownWords());
     }
 
     private double[] logits(int[] ids) {
         LanguageModel model = loaded.model();
         if (ids.length == 0) {
-            // From the zero start state the decoder sees h = 0: only its bias remains.
-            return model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
+            return loaded.startLogits();
         }
         // A long context goes through in chunks with the state carried over, which gives the same
         // result as one pass: the work buffers then stay the size of a chunk, not of the context.

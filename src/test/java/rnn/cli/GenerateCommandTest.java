@@ -99,4 +99,15 @@ class GenerateCommandTest {
         assertTrue(run.firstErrorLine().contains("no such model directory"), run.err());
         assertEquals("", run.out());
     }
+
+    @Test
+    void unknownWordsAreReportedTheSameWayByPredictAndGenerate() {
+        CliRun predict = CliRun.of("predict", "-m", model, "qqq qqq Mary \u0007zz");
+        CliRun generate = CliRun.of("generate", "-m", model, "--prime", "qqq qqq Mary \u0007zz", "-n", "3", "--seed", "1");
+        CliRun complete = CliRun.of("predict", "-m", model, "--complete", "3", "qqq qqq Mary \u0007zz");
+        String words = ": not in the vocabulary (read as <unk>): qqq \\u0007 zz";
+        assertEquals("rnn predict" + words, predict.firstErrorLine());
+        assertEquals("rnn generate" + words, generate.firstErrorLine());
+        assertEquals("rnn predict" + words, complete.firstErrorLine());
+    }
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import rnn.checkpoint.ModelStore;
 import rnn.engine.EngineThreads;
 import rnn.text.TextSource;
 
@@ -30,8 +29,8 @@ import rnn.text.TextSource;
 class IndependentScoringTest {
     @TempDir
     static Path temp;
-    static ModelStore.LoadedModel windows;
-    static ModelStore.LoadedModel stream;
+    static InferenceModel windows;
+    static InferenceModel stream;
 
     /** Lines of several lengths, one longer than the window (6), an empty one, OOVs. */
     static final String TEXT = TestModels.RHYMES + "the zebra sat on the <unk> mat .\n\nMary had a little zebra .\n"
@@ -39,15 +38,15 @@ class IndependentScoringTest {
 
     @BeforeAll
     static void train() {
-        windows = ModelStore.load(TestModels.train(temp.resolve("windows"), TestModels.Spec.windows().withEpochs(3),
+        windows = InferenceModel.open(TestModels.train(temp.resolve("windows"), TestModels.Spec.windows().withEpochs(3),
                 TestModels.RHYMES, 5));
-        stream = ModelStore.load(TestModels.train(temp.resolve("stream"), TestModels.Spec.stream().withEpochs(4),
+        stream = InferenceModel.open(TestModels.train(temp.resolve("stream"), TestModels.Spec.stream().withEpochs(4),
                 TestModels.RHYMES, 5));
     }
 
     @Test
     void eachLineScoresAsTheLineAloneByHand() {
-        for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+        for (InferenceModel model : List.of(windows, stream)) {
             List<Perplexity.Line> lines = independentLines(model, TEXT, Perplexity.STREAMS);
             List<String> input = TEXT.lines().toList();
             assertEquals(input.size(), lines.size());
@@ -68,7 +67,7 @@ class IndependentScoringTest {
     @Test
     void aLineScoresTheSameWhateverComesBeforeIt() {
         // Contexts that run across line ends give a repeated line another score; independent lines do not.
-        for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+        for (InferenceModel model : List.of(windows, stream)) {
             String line = "the cat sat on the mat and the dog sat on the rug .";
             String text = "a dog ran in the park .\n" + line + "\nwe walked to the old mill by the river .\n" + line + "\n";
             List<Perplexity.Line> independent = independentLines(model, text, Perplexity.STREAMS);
@@ -103,7 +102,7 @@ class IndependentScoringTest {
         // two threads each run half the batches of whole lines.
         int before = EngineThreads.configured();
         try {
-            for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+            for (InferenceModel model : List.of(windows, stream)) {
                 EngineThreads.set(1);
                 List<Perplexity.Line> defaults = independentLines(model, TEXT, Perplexity.STREAMS);
                 EngineThreads.set(2);
@@ -128,7 +127,7 @@ class IndependentScoringTest {
 
     @Test
     void tokensAddUpToTheirLinesInTextOrder() {
-        for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+        for (InferenceModel model : List.of(windows, stream)) {
             for (boolean independent : new boolean[] {false, true}) {
                 List<Perplexity.Line> lines = new ArrayList<>();
                 List<Perplexity.Token> tokens = new ArrayList<>();
@@ -178,7 +177,7 @@ class IndependentScoringTest {
                 "each line starts afresh");
     }
 
-    private static List<Perplexity.Line> independentLines(ModelStore.LoadedModel model, String text, int streams) {
+    private static List<Perplexity.Line> independentLines(InferenceModel model, String text, int streams) {
         List<Perplexity.Line> lines = new ArrayList<>();
         Perplexity.score(model, TextSource.of(write(text)), new Perplexity.Options(streams, true), lines::add, null);
         return lines;

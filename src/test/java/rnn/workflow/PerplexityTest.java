@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import rnn.RnnException;
-import rnn.checkpoint.ModelStore;
 import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
 import rnn.engine.EngineThreads;
@@ -38,8 +37,8 @@ import rnn.text.TokenizerSpec;
 class PerplexityTest {
     @TempDir
     static Path temp;
-    static ModelStore.LoadedModel windows;
-    static ModelStore.LoadedModel stream;
+    static InferenceModel windows;
+    static InferenceModel stream;
 
     /** About 300 tokens: more than one stream chunk (256) and one batch of windows (256). */
     static final String TEXT = TestModels.RHYMES.repeat(3) + "the zebra sat on the <unk> mat .\n\n"
@@ -47,9 +46,9 @@ class PerplexityTest {
 
     @BeforeAll
     static void train() {
-        windows = ModelStore.load(TestModels.train(temp.resolve("windows"), TestModels.Spec.windows().withEpochs(3),
+        windows = InferenceModel.open(TestModels.train(temp.resolve("windows"), TestModels.Spec.windows().withEpochs(3),
                 TestModels.RHYMES, 5));
-        stream = ModelStore.load(TestModels.train(temp.resolve("stream"), TestModels.Spec.stream().withEpochs(4),
+        stream = InferenceModel.open(TestModels.train(temp.resolve("stream"), TestModels.Spec.stream().withEpochs(4),
                 TestModels.RHYMES, 5));
     }
 
@@ -72,7 +71,7 @@ class PerplexityTest {
     @Test
     void tinyChunksAndBatchesGiveTheSameFigures() {
         // Chunks of 4 tokens are shorter than the window (6): the start-of-text contexts span several chunks.
-        for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+        for (InferenceModel model : List.of(windows, stream)) {
             List<Perplexity.Line> defaultLines = new ArrayList<>();
             List<Perplexity.Line> tinyLines = new ArrayList<>();
             Perplexity.Report defaults = Perplexity.score(model, TextSource.of(write(TEXT)), defaultLines::add, 1);
@@ -143,7 +142,7 @@ class PerplexityTest {
         }
     }
 
-    private static void assertMatchesHandComputed(ModelStore.LoadedModel model, String text, double[] lnP) {
+    private static void assertMatchesHandComputed(InferenceModel model, String text, double[] lnP) {
         List<String> tokens = tokens(model, text);
         double ln = 0;
         double lnKnown = 0;
@@ -173,7 +172,7 @@ class PerplexityTest {
 
     @Test
     void eachLineGetsItsOwnTokensInOrder() {
-        for (ModelStore.LoadedModel model : List.of(windows, stream)) {
+        for (InferenceModel model : List.of(windows, stream)) {
             List<Perplexity.Line> lines = new ArrayList<>();
             Perplexity.Report report = Perplexity.score(model, TextSource.of(write(TEXT)), lines::add, Perplexity.STREAMS);
             List<String> input = TEXT.lines().toList();
@@ -194,7 +193,7 @@ class PerplexityTest {
             assertEquals(report.tokens(), tokens);
             assertEquals(report.oovs(), oovs);
             Perplexity.Line empty = lines.get(input.indexOf(""));
-            boolean whitespace = model.manifest().data().tokenizer().equals("whitespace");
+            boolean whitespace = model.context().tokenizer().kind() == rnn.text.TokenizerSpec.Kind.WHITESPACE;
             assertEquals(whitespace ? 1 : 0, empty.tokens(), "an empty line holds only its <eos>, if any");
             assertEquals(1, lines.get(input.indexOf("Mary had a little zebra .")).oovs());
         }
@@ -221,8 +220,8 @@ class PerplexityTest {
     }
 
     /** The model's tokens of a text: each line's tokens, then its line-end token if the tokenizer has one. */
-    static List<String> tokens(ModelStore.LoadedModel model, String text) {
-        Tokenizer tokenizer = model.manifest().data().tokenizerSpec().tokenizer();
+    static List<String> tokens(InferenceModel model, String text) {
+        Tokenizer tokenizer = model.tokenizer();
         List<String> tokens = new ArrayList<>();
         for (String line : text.lines().toList()) {
             tokens.addAll(tokenizer.tokenize(line));
@@ -232,7 +231,7 @@ class PerplexityTest {
     }
 
     /** ln p of every token given all tokens before it, each prefix run from scratch by Predictor. */
-    static double[] byPredictor(ModelStore.LoadedModel model, List<String> tokens) {
+    static double[] byPredictor(InferenceModel model, List<String> tokens) {
         Predictor predictor = new Predictor(model);
         int vocabulary = model.vocabulary().size();
         double[] lnP = new double[tokens.size()];
@@ -246,7 +245,7 @@ class PerplexityTest {
     }
 
     /** ln p of every token, feeding the tokens one step at a time with the state carried (the first from the bias). */
-    static double[] bySingleSteps(ModelStore.LoadedModel model, List<String> tokens) {
+    static double[] bySingleSteps(InferenceModel model, List<String> tokens) {
         LanguageModel engine = model.model();
         RecurrentState state = engine.newState(1);
         double[] lnP = new double[tokens.size()];
