@@ -32,10 +32,18 @@ public final class DirectoryCheckpointer implements Checkpointer {
     private static final Logger LOG = LogManager.getLogger(DirectoryCheckpointer.class);
 
     private final Path directory;
+    /** The model a fine-tuning run started from, or null. */
+    private final ModelManifest.Parent parent;
     private ModelManifest manifest;
 
     public DirectoryCheckpointer(Path directory) {
+        this(directory, null);
+    }
+
+    /** Saves a run that starts from the weights of {@code parent} (null for a run from scratch). */
+    public DirectoryCheckpointer(Path directory, ModelManifest.Parent parent) {
         this.directory = directory;
+        this.parent = parent;
     }
 
     /** Continues writing into a directory that already holds a run (resume). */
@@ -57,7 +65,8 @@ public final class DirectoryCheckpointer implements Checkpointer {
                         corpus.validationTokens(), corpus.sha256()),
                 new ModelManifest.Progress(0, 0, null, null, null),
                 ModelManifest.Provenance.current(Instant.now().toString()),
-                List.of(new ModelManifest.Session("train", Instant.now().toString(), 1, 0, Map.of(), null)));
+                List.of(new ModelManifest.Session(parent == null ? "train" : "fine-tune", Instant.now().toString(), 1, 0,
+                        Map.of(), parent)));
         // The untrained weights first, so the directory is a loadable model from the start.
         save(model, Map.of(), Map.of(), Progress.start(config.optimization().lr()), true);
     }

@@ -118,6 +118,21 @@ public final class ModelStore {
         return manifest;
     }
 
+    /** The SHA-256 of the directory's model.safetensors file, to name exactly which weights a fine-tuned model started from. */
+    public static String weightsSha256(Path directory) {
+        Path file = directory.resolve(WEIGHTS);
+        MessageDigest digest = Sha256.newDigest();
+        try (var in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new CheckpointFormatException(file + ": cannot read: " + e.getMessage());
+        }
+        return Sha256.hex(digest.digest());
+    }
+
     /** Reads vocab.json and checks it is the vocabulary model.json was trained with (size and SHA-256). */
     public static Vocabulary readVocabulary(Path directory, ModelManifest manifest) {
         Path file = directory.resolve(VOCABULARY);

@@ -37,6 +37,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR exactly where it stopped.")
     Path resume;
+    @Option(names = "--init-from", paramLabel = "MODEL_DIR",
+            description = "Fine-tune: start from the weights of the model in MODEL_DIR (its network, vocabulary and "
+                    + "tokenizer; words new to it read as <unk>) with fresh optimizer state and the options given here.")
+    Path initFrom;
     @Option(names = "--force", description = "Replace a model already in the output directory.")
     boolean force;
     @Option(names = "--json", description = "One JSON object per epoch on stdout.")
@@ -49,6 +53,9 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         ConsoleListener listener = new ConsoleListener(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 json, verbosity.quiet());
+        if (initFrom != null) {
+            refuseWithInitFrom();
+        }
         TrainConfig config = resume == null ? options.config(corpora) : null;
         ResumeChanges changes = resume != null ? resumeChanges() : null;
         var cancelled = Interruption.watch();
@@ -57,6 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
             result = resume != null
                     ? Training.resume(resume, changes, options.runConfig(resume.toString()).withOutput(resume.toString()),
                             listener, cancelled::get)
+                    : initFrom != null ? Training.fineTune(config, initFrom, force, listener, cancelled::get)
                     : Training.start(config, force, listener, cancelled::get);
         } finally {
             Interruption.stopWatching();
@@ -65,6 +73,18 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(result.describe());
         }
         return ExitCodes.OK;
+    }
+
+    /** The options a fine-tuned model takes from its parent, refused all in one line when given. */
+    private void refuseWithInitFrom() {
+        List<String> inherited = new ArrayList<>(TrainOptions.optionNames(TrainOptions.Network.class));
+        inherited.addAll(List.of("--tokenizer", "--lowercase", "--min-count", "--max-vocab", "--resume"));
+        List<String> refused = inherited.stream().filter(options::given).toList();
+        if (!refused.isEmpty()) {
+            throw new InvalidConfigException("--init-from " + initFrom + " takes its network, vocabulary and tokenizer"
+                    + " from that model, so it refuses " + String.join(", ", refused)
+                    + " (words the vocabulary lacks are read as <unk>)");
+        }
     }
 
     /**

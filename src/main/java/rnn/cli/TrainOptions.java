@@ -1,6 +1,8 @@
 package rnn.cli;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -156,6 +158,18 @@ public final class TrainOptions {
         int saveEvery;
         @Option(names = "--max-batches", paramLabel = "N", description = "Stop each epoch after N batches (0 = whole epochs).")
         int maxBatches;
+    }
+
+    /** The long names of the options declared in {@code group} (one of the nested classes above). */
+    static List<String> optionNames(Class<?> group) {
+        List<String> names = new ArrayList<>();
+        for (Field field : group.getDeclaredFields()) {
+            Option option = field.getAnnotation(Option.class);
+            if (option != null) {
+                names.add(option.names()[option.names().length - 1]);
+            }
+        }
+        return names;
     }
 
     /** Whether the user typed {@code option} (as opposed to its default from the preset). */

@@ -88,6 +88,15 @@ public final class Trainer {
         Initialization init = (config.network().init().equals("glorot") ? Initialization.glorot()
                 : Initialization.uniform(config.network().initScale())).withForgetBias(config.network().forgetBias());
         LanguageModel model = LanguageModel.initialize(architecture, init, config.optimization().seed(), DataType.FLOAT);
+        return startFrom(config, data, model, checkpointer, listener, cancelled);
+    }
+
+    /**
+     * A fresh run from given weights (fine-tuning a trained model): new optimizer state and
+     * progress; the model's architecture must be the configuration's for this vocabulary.
+     */
+    public static Trainer startFrom(TrainConfig config, TrainingData data, LanguageModel model, Checkpointer checkpointer,
+                                    TrainingListener listener, BooleanSupplier cancelled) {
         Optimizer optimizer = Optimizers.create(config.optimization().optimizer(), config.optimization().momentum());
         Trainer trainer = new Trainer(config, data, model, optimizer, Progress.start(config.optimization().lr()),
                 checkpointer, listener, cancelled);

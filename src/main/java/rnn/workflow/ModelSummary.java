@@ -31,7 +31,8 @@ import rnn.train.DataConfig;
  */
 public record ModelSummary(String directory, List<Layer> layers, long totalParameters,
                            int vocabularySize, String tokenizer, Sequences sequences, History history,
-                           ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance) {
+                           ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance,
+                           ModelManifest.Parent fineTunedFrom) {
 
     /** One row of the table; {@code outputShape} as Keras prints it, with "batch" for the batch dimension. */
     public record Layer(String name, String type, String outputShape, long parameters, List<String> tensors) {
@@ -99,7 +100,8 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
                 t.stateful(), manifest.optimization().batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
-                sequences, history(manifest.progress(), manifest.optimization().epochs()), manifest.corpus(), manifest.provenance());
+                sequences, history(manifest.progress(), manifest.optimization().epochs()), manifest.corpus(),
+                manifest.provenance(), manifest.sessions().isEmpty() ? null : manifest.sessions().get(0).parent());
     }
 
     /** One JSON object with snake_case names, like the command line's other JSON output. */
@@ -144,6 +146,10 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         if (provenance != null) {
             lines.add("provenance: rnn " + provenance.rnn() + ", created " + provenance.created() + ", "
                     + provenance.java() + ", " + provenance.os() + " " + provenance.arch() + ", " + provenance.backend());
+        }
+        if (fineTunedFrom != null) {
+            lines.add("fine-tuned from " + fineTunedFrom.directory() + " (trained on " + fineTunedFrom.corpus()
+                    + "; weights SHA-256 " + fineTunedFrom.weightsSha256() + ")");
         }
         return lines;
     }

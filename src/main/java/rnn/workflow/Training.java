@@ -17,6 +17,7 @@ import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.EngineThreads;
 import rnn.text.Vocabulary;
+import rnn.train.DataConfig;
 import rnn.train.EpochResult;
 import rnn.train.OptimizationConfig;
 import rnn.train.Progress;
@@ -60,6 +61,58 @@ public final class Training {
             Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
             ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
+        }
+    }
+
+    /**
+     * Fine-tunes the model in {@code parent} on this run's text: its weights, network, vocabulary and
+     * tokenizer, with this run's other data settings and optimization, fresh optimizer state and
+     * progress, into {@code config}'s output directory (never the parent's). Words the parent's
+     * vocabulary lacks are read as {@code <unk>}; model.json names the parent and its weights' SHA-256.
+     */
+    public static Result fineTune(TrainConfig config, Path parent, boolean force, TrainingListener listener,
+                                  BooleanSupplier cancelled) {
+        ModelManifest parentManifest = ModelStore.readManifest(parent); // a usable parent before anything else
+        Path parentDirectory = realDirectoryOf(parent);
+        Path directory = Path.of(config.run().output());
+        if (Files.exists(directory) && sameFile(directory, parentDirectory)) {
+            throw new InvalidConfigException("--output " + directory + " is the --init-from model itself; fine-tuning"
+                    + " writes a new model (to continue that run, use --resume " + parent + ")");
+        }
+        TrainConfig tuned = new TrainConfig(inheritVocabulary(config.data(), parentManifest.data()),
+                parentManifest.network(), config.optimization(), config.run());
+        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+            if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
+                throw new RnnException(directory + ": already holds a model; replace it with --force, or choose"
+                        + " another --output");
+            }
+            ModelStore.LoadedModel base = ModelStore.load(parentDirectory);
+            applyThreads(tuned);
+            TrainingData data = TrainingData.reload(tuned, base.vocabulary());
+            listener.onNotice("fine-tuning " + parent + " (its network, and its vocabulary of "
+                    + base.vocabulary().size() + " tokens: words new to it are read as <unk>)");
+            ModelManifest.Parent origin = new ModelManifest.Parent(
+                    parentDirectory.toAbsolutePath().normalize().toString(), ModelStore.weightsSha256(parentDirectory),
+                    parentManifest.corpus().name());
+            Trainer trainer = Trainer.startFrom(tuned, data, base.model(), new DirectoryCheckpointer(directory, origin),
+                    listener, cancelled);
+            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+            return new Result(directory, run(trainer, directory));
+        }
+    }
+
+    /** This run's text, validation and sequences with the parent's tokenizer and vocabulary settings. */
+    private static DataConfig inheritVocabulary(DataConfig run, DataConfig parent) {
+        return new DataConfig(run.corpora(), run.validFile(), run.validationSplit(), parent.tokenizer(),
+                parent.lowercase(), parent.minCount(), parent.maxVocab(), run.window(), run.stride(), run.objective(),
+                run.stateful());
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
