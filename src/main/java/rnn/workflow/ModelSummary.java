@@ -226,7 +226,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     private static String cellName(CellType cell) {
         return switch (cell) {
-            case RNN -> "simple_rnn";
+            case RNN, RNN_RELU -> "simple_rnn";
             case LSTM -> "lstm";
             case GRU, GRU_CLASSIC -> "gru";
         };
@@ -235,6 +235,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
     private static String cellType(CellType cell) {
         return switch (cell) {
             case RNN -> "SimpleRNN";
+            case RNN_RELU -> "SimpleRNN, relu";
             case LSTM -> "LSTM";
             case GRU -> "GRU";
             case GRU_CLASSIC -> "GRU, classic";
