@@ -78,9 +78,10 @@ final class ConsoleListener implements TrainingListener {
         }
         if (!quiet) {
             String validation = r.validationLoss() == null ? ""
-                    : String.format(Locale.ROOT, " | valid loss %.4f ppl %.2f", r.validationLoss(), r.validationPerplexity());
-            err.printf(Locale.ROOT, "epoch %3d/%d | train loss %.4f ppl %.2f%s | %,.0f tok/s | lr %.4g | %.1f s%n",
-                    r.epoch(), epochs, r.trainLoss(), Math.exp(r.trainLoss()), validation, r.tokensPerSecond(),
+                    : String.format(Locale.ROOT, " | valid loss %.4f%s acc %.4f top5 %.4f", r.validationLoss(),
+                            perplexity(r.validationPerplexity()), r.validationAccuracy(), r.validationTop5Accuracy());
+            err.printf(Locale.ROOT, "epoch %3d/%d | train loss %.4f%s%s | %,.0f tok/s | lr %.4g | %.1f s%n",
+                    r.epoch(), epochs, r.trainLoss(), perplexity(r.trainPerplexity()), validation, r.tokensPerSecond(),
                     r.learningRate(), r.seconds());
             err.flush();
         }
@@ -88,15 +89,22 @@ final class ConsoleListener implements TrainingListener {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("epoch", r.epoch());
             line.put("train_loss", r.trainLoss());
-            line.put("train_ppl", Math.exp(r.trainLoss()));
+            line.put("train_ppl", r.trainPerplexity());
             line.put("valid_loss", r.validationLoss());
             line.put("valid_ppl", r.validationPerplexity());
+            line.put("valid_acc", r.validationAccuracy());
+            line.put("valid_top5_acc", r.validationTop5Accuracy());
             line.put("tokens_per_s", r.tokensPerSecond());
             line.put("lr", r.learningRate());
             line.put("seconds", r.seconds());
             out.println(Json.toJson(line));
             out.flush();
         }
+    }
+
+    /** " ppl X", or nothing for a loss without a perplexity (mse). */
+    private static String perplexity(Double perplexity) {
+        return perplexity == null ? "" : String.format(Locale.ROOT, " ppl %.2f", perplexity);
     }
 
     @Override

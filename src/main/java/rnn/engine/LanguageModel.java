@@ -13,6 +13,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.loss.Loss;
 import rnn.engine.loss.Softmax;
+import rnn.engine.loss.TopK;
 
 /**
  * A recurrent language model: token ids -> embedding (or one-hot) -> N recurrent layers -> dense
@@ -195,9 +196,25 @@ public final class LanguageModel {
 
     /** Forward only, dropout off: the summed loss over the batch's predictions. */
     public double loss(Batch batch, RecurrentState state, Loss loss) {
+        return evaluate(batch, state, loss).lossSum();
+    }
+
+    /**
+     * What evaluating a batch gives: the summed loss over its predictions and how many of their
+     * targets the model ranked first and among its {@value #TOP_K} most probable tokens.
+     */
+    public record Evaluation(double lossSum, long top1Hits, long topKHits) {
+    }
+
+    /** The k of {@link Evaluation#topKHits()}, as Keras's top_k_categorical_accuracy defaults to. */
+    public static final int TOP_K = 5;
+
+    /** Forward only, dropout off: the summed loss and the top-1 and top-5 hits over the batch's predictions. */
+    public Evaluation evaluate(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);
         w.forward(batch, state, null, Output.LOGITS);
-        return loss.apply(w.logits(), batch.targets(), w.dLogits(), 0);
+        long[] hits = TopK.hits(w.logits(), batch.targets(), TOP_K);
+        return new Evaluation(loss.apply(w.logits(), batch.targets(), w.dLogits(), 0), hits[0], hits[1]);
     }
 
     /**

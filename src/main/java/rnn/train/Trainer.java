@@ -17,6 +17,7 @@ import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
+import rnn.engine.loss.Loss;
 import rnn.engine.optim.Optimizer;
 import rnn.engine.optim.Optimizers;
 import rnn.text.StreamBatches;
@@ -204,11 +205,13 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Double validationLoss = data.validation() == null ? null
+        Evaluation validation = data.validation() == null ? null
                 : evaluate(validationBatches(data.validation(), validationText(config)));
-        EpochResult result = new EpochResult(epoch, lossSum / predictions, validationLoss,
-                validationLoss == null ? null : Math.exp(validationLoss), learningRate, tokens,
-                (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
+        Double validationLoss = validation == null ? null : validation.loss();
+        EpochResult result = new EpochResult(epoch, lossSum / predictions, perplexity(lossSum / predictions),
+                validationLoss, validation == null ? null : perplexity(validationLoss),
+                validation == null ? null : validation.accuracy(), validation == null ? null : validation.top5Accuracy(),
+                learningRate, tokens, (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
         boolean improved = validationLoss == null || progress.bestValidationLoss() == null
                 || validationLoss < progress.bestValidationLoss();
         Integer bestEpoch = improved ? Integer.valueOf(epoch) : progress.bestEpoch();
@@ -240,7 +243,16 @@ public final class Trainer {
 
     /** Mean loss per predicted token over a held-out span, dropout off. */
     public double evaluate(TokenSpan span) {
-        return evaluate(validationBatches(span, "the text"));
+        return evaluate(validationBatches(span, "the text")).loss();
+    }
+
+    /** exp(mean loss), or null for a loss whose exponential is no perplexity (mse). */
+    private Double perplexity(double meanLoss) {
+        return config.optimization().loss() == Loss.MEAN_SQUARED_ERROR ? null : Math.exp(meanLoss);
+    }
+
+    /** Mean loss per prediction and the shares of predictions with the target first and in the top 5. */
+    private record Evaluation(double loss, double accuracy, double top5Accuracy) {
     }
 
     /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
@@ -249,17 +261,22 @@ public final class Trainer {
         return Batcher.of(config, span, evalBatch, description);
     }
 
-    private double evaluate(Batcher batches) {
+    private Evaluation evaluate(Batcher batches) {
         RecurrentState state = config.data().stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
+        long top1 = 0;
+        long top5 = 0;
         long count = 0;
         WindowOrder order = batches.order(config, 0);
         for (int b = 0; b < batches.count(); b++) {
             Batch batch = batches.batch(b, order);
-            sum += model.loss(batch, state, config.optimization().loss());
+            LanguageModel.Evaluation e = model.evaluate(batch, state, config.optimization().loss());
+            sum += e.lossSum();
+            top1 += e.top1Hits();
+            top5 += e.topKHits();
             count += batch.predictions();
         }
-        return sum / count;
+        return new Evaluation(sum / count, (double) top1 / count, (double) top5 / count);
     }
 
     private long dropoutSeed(long step) {

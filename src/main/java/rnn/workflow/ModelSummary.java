@@ -20,6 +20,7 @@ import rnn.engine.CellType;
 import rnn.engine.ModelConfig;
 import rnn.engine.Objective;
 import rnn.engine.ParameterShapes;
+import rnn.engine.loss.Loss;
 import rnn.train.EpochResult;
 import rnn.train.DataConfig;
 
@@ -44,7 +45,8 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     /** What training achieved. */
     public record History(int epochsCompleted, long steps, Integer bestEpoch, Double bestValidationLoss,
-                          Double bestValidationPerplexity, Double lastTrainLoss, int epochsPlanned) {
+                          Double bestValidationPerplexity, Double bestValidationAccuracy,
+                          Double bestValidationTop5Accuracy, Double lastTrainLoss, int epochsPlanned) {
     }
 
     /** Describes the model in {@code directory} (models/latest when null). */
@@ -100,7 +102,8 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
                 t.stateful(), manifest.optimization().batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
-                sequences, history(manifest.progress(), manifest.optimization().epochs()), manifest.corpus(),
+                sequences, history(manifest.progress(), manifest.optimization().epochs(),
+                        manifest.optimization().loss() != Loss.MEAN_SQUARED_ERROR), manifest.corpus(),
                 manifest.provenance(), manifest.sessions().isEmpty() ? null : manifest.sessions().get(0).parent());
     }
 
@@ -165,23 +168,47 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
             line.append(String.format(Locale.ROOT, "; last train loss %.4f", history.lastTrainLoss()));
         }
         if (history.bestValidationLoss() != null) {
-            line.append(String.format(Locale.ROOT, "; best validation loss %.4f (perplexity %.2f) at epoch %d",
-                    history.bestValidationLoss(), history.bestValidationPerplexity(), history.bestEpoch()));
+            line.append(String.format(Locale.ROOT, "; best validation loss %.4f%s at epoch %d",
+                    history.bestValidationLoss(), validationFigures(history.bestValidationPerplexity(),
+                            history.bestValidationAccuracy(), history.bestValidationTop5Accuracy()),
+                    history.bestEpoch()));
         } else {
             line.append("; no validation data");
         }
         return line.toString();
     }
 
-    private static History history(ModelManifest.Progress progress, int planned) {
+    /**
+     * " (perplexity P, accuracy A, top-5 T)" with whichever figures there are: no perplexity for
+     * mse, no accuracies in histories written before they were measured.
+     */
+    static String validationFigures(Double perplexity, Double accuracy, Double top5) {
+        List<String> figures = new ArrayList<>();
+        if (perplexity != null) {
+            figures.add(String.format(Locale.ROOT, "perplexity %.2f", perplexity));
+        }
+        if (accuracy != null) {
+            figures.add(String.format(Locale.ROOT, "accuracy %.4f", accuracy));
+        }
+        if (top5 != null) {
+            figures.add(String.format(Locale.ROOT, "top-5 %.4f", top5));
+        }
+        return figures.isEmpty() ? "" : " (" + String.join(", ", figures) + ")";
+    }
+
+    private static History history(ModelManifest.Progress progress, int planned, boolean hasPerplexity) {
         if (progress == null) {
-            return new History(0, 0, null, null, null, null, planned);
+            return new History(0, 0, null, null, null, null, null, null, planned);
         }
         List<EpochResult> epochs = progress.history();
         Double lastTrain = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1).trainLoss();
         Double best = progress.bestValidationLoss();
+        EpochResult bestEpoch = best == null ? null : epochs.stream()
+                .filter(e -> e.epoch() == progress.bestEpoch()).findFirst().orElse(null);
         return new History(progress.epochsCompleted(), progress.steps(), best == null ? null : progress.bestEpoch(),
-                best, best == null ? null : Math.exp(best), lastTrain, planned);
+                best, best == null || !hasPerplexity ? null : Math.exp(best),
+                bestEpoch == null ? null : bestEpoch.validationAccuracy(),
+                bestEpoch == null ? null : bestEpoch.validationTop5Accuracy(), lastTrain, planned);
     }
 
     private static Layer layer(String name, String type, String shape, Map<String, long[]> shapes, String... tensors) {
@@ -199,7 +226,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     private static String cellName(CellType cell) {
         return switch (cell) {
-            case RNN -> "simple_rnn";
+            case RNN, RNN_RELU -> "simple_rnn";
             case LSTM -> "lstm";
             case GRU, GRU_CLASSIC -> "gru";
         };
@@ -208,6 +235,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
     private static String cellType(CellType cell) {
         return switch (cell) {
             case RNN -> "SimpleRNN";
+            case RNN_RELU -> "SimpleRNN, relu";
             case LSTM -> "LSTM";
             case GRU -> "GRU";
             case GRU_CLASSIC -> "GRU, classic";

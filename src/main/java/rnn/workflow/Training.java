@@ -42,9 +42,9 @@ public final class Training {
                     best = r;
                 }
             }
-            String summary = best == null ? "" : String.format(Locale.ROOT,
-                    "; best validation loss %.4f (perplexity %.2f) at epoch %d", best.validationLoss(),
-                    best.validationPerplexity(), best.epoch());
+            String summary = best == null ? "" : String.format(Locale.ROOT, "; best validation loss %.4f%s at epoch %d",
+                    best.validationLoss(), ModelSummary.validationFigures(best.validationPerplexity(),
+                            best.validationAccuracy(), best.validationTop5Accuracy()), best.epoch());
             return "saved " + directory + summary;
         }
     }
