@@ -118,6 +118,8 @@ try {
     null, { timeout: 30000 });
   const generated = await page.inputValue("#text");
   await page.waitForFunction(current);
+  const status = await page.textContent("#status");
+  if (!/^generated \d+ tokens$/.test(status)) problems.push("the status line lost the outcome: " + JSON.stringify(status));
   await page.screenshot({ path: out + "/generated.png" });
   if (!generated.startsWith("Mary had a little lamb") || generated.length <= "Mary had a little lamb".length) {
     problems.push("the generated text does not continue the prime: " + JSON.stringify(generated));

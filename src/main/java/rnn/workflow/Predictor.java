@@ -90,15 +90,32 @@ public final class Predictor {
             p[i] = Math.exp(logits[i] - max);
             sum += p[i];
         }
-        Integer[] order = new Integer[logits.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
         List<Candidate> top = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, order.length); i++) {
-            top.add(new Candidate(vocabulary.token(order[i]), p[order[i]] / sum));
+        for (int id : mostProbable(p, k)) {
+            top.add(new Candidate(vocabulary.token(id), p[id] / sum));
         }
         return top;
+    }
+
+    /**
+     * The ids of the k largest values, largest first, ties by lower id (the order of a stable sort
+     * of all ids) in one pass that keeps the best k so far in order: a sort of the whole
+     * vocabulary cost more than the model's forward pass for a short context.
+     */
+    static int[] mostProbable(double[] p, int k) {
+        int[] best = new int[Math.min(k, p.length)];
+        int size = 0;
+        for (int id = 0; id < p.length; id++) {
+            if (size == best.length && !(Double.compare(p[id], p[best[size - 1]]) > 0)) {
+                continue;
+            }
+            int at = size < best.length ? size++ : size - 1;
+            while (at > 0 && Double.compare(p[id], p[best[at - 1]]) > 0) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = id;
+        }
+        return best;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,12 +66,15 @@ class ServeCommandTest {
 
     private void stopsGracefully(String signal, int exitCode) throws Exception {
         Process process = java(List.of(), "serve", "-m", model, "--port", "0");
+        // A server that never stops must fail the test, not hang the suite: its streams then end.
+        CompletableFuture.delayedExecutor(120, TimeUnit.SECONDS).execute(process::destroyForcibly);
         try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String first = err.readLine();
             Matcher address = ADDRESS.matcher(first == null ? "" : first);
             assertTrue(address.matches(), "got " + first);
             URI url = URI.create(address.group(1));
             try (Socket inFlight = new Socket("127.0.0.1", url.getPort())) {
+                inFlight.setSoTimeout(120_000);
                 // Expect: 100-continue makes the server say when the request has reached its handler.
                 String request = "{\"context\":\"Mary had a little\",\"k\":2}";
                 OutputStream out = inFlight.getOutputStream();

@@ -53,4 +53,24 @@ class PredictorTest {
             assertEquals(expected, candidate.probability(), 1e-6, candidate.token());
         }
     }
+
+    @Test
+    void mostProbableIsTheHeadOfAStableSortOfAllIds() {
+        SplittableRandom random = new SplittableRandom(4);
+        for (int round = 0; round < 300; round++) {
+            double[] p = new double[1 + random.nextInt(60)];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = random.nextInt(round % 2 == 0 ? 5 : 1000) / 7.0;  // many ties, or few
+            }
+            Integer[] order = new Integer[p.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+            int k = 1 + random.nextInt(p.length + 3);
+            int[] expected = java.util.Arrays.stream(order).limit(k).mapToInt(Integer::intValue).toArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Predictor.mostProbable(p, k),
+                    java.util.Arrays.toString(p) + " k=" + k);
+        }
+    }
 }
