@@ -58,8 +58,8 @@ class TrainRunsTest {
         for (JsonNode epoch : epochs) {
             List<String> names = new ArrayList<>();
             epoch.fieldNames().forEachRemaining(names::add);
-            assertEquals(List.of("epoch", "train_loss", "train_ppl", "valid_loss", "valid_ppl", "tokens_per_s", "lr",
-                    "seconds"), names);
+            assertEquals(List.of("epoch", "train_loss", "train_ppl", "valid_loss", "valid_ppl", "valid_acc",
+                    "valid_top5_acc", "tokens_per_s", "lr", "seconds"), names);
             assertTrue(epoch.get("valid_loss").asDouble() > 0, "scored on the --valid file: " + epoch);
             assertEquals(Math.exp(epoch.get("valid_loss").asDouble()), epoch.get("valid_ppl").asDouble(),
                     1e-9 * epoch.get("valid_ppl").asDouble());
