@@ -49,6 +49,15 @@ public final class Json {
         }
     }
 
+    /** The value {@link #toJson} wrote. */
+    public static <T> T fromJson(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot read " + type.getSimpleName() + " from JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Indented JSON with snake_case names ending in a newline, for files people read. */
     public static String toPrettyJson(Object value) {
         try {

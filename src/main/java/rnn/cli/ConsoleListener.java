@@ -31,11 +31,16 @@ final class ConsoleListener implements TrainingListener {
     private ProgressBar bar;
 
     ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
+        this(out, err, json, quiet, !quiet && System.console() != null);
+    }
+
+    /** {@code live}: show the progress bar (on a terminal). */
+    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean live) {
         this.out = out;
         this.err = err;
         this.json = json;
         this.quiet = quiet;
-        this.live = !quiet && System.console() != null;
+        this.live = live;
     }
 
     @Override

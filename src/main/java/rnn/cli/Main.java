@@ -50,7 +50,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        CommandLine commandLine = commandLine();
+        System.exit(execute(commandLine(), args));
+    }
+
+    /** Runs a configured command line on the process's stdout and stderr; returns the exit code. */
+    static int execute(CommandLine commandLine, String[] args) {
         // Data goes to stdout as UTF-8 whatever the locale, through a large buffer; commands flush
         // where a pipe needs it (one line per input line).
         WatchedStream stdout = new WatchedStream(new FileOutputStream(FileDescriptor.out));
@@ -70,7 +74,7 @@ public final class Main implements Runnable {
             // Whatever happened, a Ctrl-C hook waiting for the command must not wait out its grace period.
             Interruption.commandFinished();
         }
-        System.exit(code);
+        return code;
     }
 
     /**
@@ -150,7 +154,11 @@ public final class Main implements Runnable {
 
     /** The configured command line; tests call this and swap the writers. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** Installs the one way commands run, fail and exit (also for the cluster's command line). */
+    static CommandLine configure(CommandLine commandLine) {
         commandLine.setExecutionStrategy(Main::execute);
         commandLine.setParameterExceptionHandler(Main::usageError);
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> runtimeError(error, cmd, parsed));
@@ -224,8 +232,20 @@ public final class Main implements Runnable {
             return 0;
         }
         List<CommandLine> chain = parsed.asCommandLineList();
-        CommandSpec innermost = chain.get(chain.size() - 1).getCommandSpec();
-        CommandSpec mixin = innermost.mixins().get("verbosity");
-        return mixin == null ? 0 : ((VerbosityMixin) mixin.userObject()).level();
+        return verbosity(chain.get(chain.size() - 1).getCommandSpec());
+    }
+
+    /** The level of the command's VerbosityMixin, which may sit inside another mixin. */
+    private static int verbosity(CommandSpec spec) {
+        for (CommandSpec mixin : spec.mixins().values()) {
+            if (mixin.userObject() instanceof VerbosityMixin verbosity) {
+                return verbosity.level();
+            }
+            int nested = verbosity(mixin);
+            if (nested != 0) {
+                return nested;
+            }
+        }
+        return 0;
     }
 }

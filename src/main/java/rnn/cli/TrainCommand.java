@@ -57,7 +57,7 @@ public final class TrainCommand implements Callable<Integer> {
             refuseWithInitFrom();
         }
         TrainConfig config = resume == null ? options.config(corpora) : null;
-        ResumeChanges changes = resume != null ? resumeChanges() : null;
+        ResumeChanges changes = resume != null ? resumeChanges(spec, corpora, resume, options, Set.of()) : null;
         var cancelled = Interruption.watch();
         Training.Result result;
         try {
@@ -89,15 +89,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The options --resume applies; any option that would change the saved model, data or the
-     * meaning of its optimizer state is refused, all of them named in one line.
+     * meaning of its optimizer state is refused, all of them named in one line. {@code alsoAllowed}:
+     * the options of the command's own (the cluster's --workers, say), which --resume takes too.
      */
-    private ResumeChanges resumeChanges() {
+    static ResumeChanges resumeChanges(CommandSpec spec, List<String> corpora, Path resume, TrainOptions options,
+                                       Set<String> alsoAllowed) {
         List<String> refused = new ArrayList<>();
         if (!corpora.isEmpty()) {
             refused.add("CORPUS (" + String.join(" ", corpora) + ")");
         }
         for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
-            if (!RESUME_ALLOWS.contains(option.longestName()) && !refused.contains(option.longestName())) {
+            if (!RESUME_ALLOWS.contains(option.longestName()) && !alsoAllowed.contains(option.longestName())
+                    && !refused.contains(option.longestName())) {
                 refused.add(option.longestName());
             }
         }

@@ -9,21 +9,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.CancelledException;
-import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.engine.Batch;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
-import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
 import rnn.engine.loss.Loss;
 import rnn.engine.optim.Optimizer;
 import rnn.engine.optim.Optimizers;
-import rnn.text.StreamBatches;
 import rnn.text.TokenSpan;
 import rnn.text.WindowOrder;
-import rnn.text.Windows;
 
 /**
  * The training loop: epochs of batches (shuffled windows, or consecutive chunks of parallel
@@ -40,7 +36,7 @@ public final class Trainer {
     private final Checkpointer checkpointer;
     private final TrainingListener listener;
     private final BooleanSupplier cancelled;
-    private final Batcher trainBatches;
+    private final TrainingSteps steps;
     private final RecurrentState trainState;
     /** Batches run per epoch: all of them, or the first --max-batches (throughput measurements). */
     private final int batchesPerEpoch;
@@ -56,23 +52,27 @@ public final class Trainer {
         this.checkpointer = checkpointer;
         this.listener = listener;
         this.cancelled = cancelled;
-        this.trainBatches = Batcher.of(config, data.train(), config.optimization().batchSize(), trainingText(config));
+        this.steps = new TrainingSteps(config, data.train(), trainingText(config), model, optimizer, 0);
         if (data.validation() != null) {
             // Refuse validation text too short for one batch now, not after the first epoch.
-            validationBatches(data.validation(), validationText(config));
+            requireValidationBatch(config, data.validation(), validationText(config));
         }
-        this.trainState = config.data().stateful() ? model.newState(config.optimization().batchSize()) : null;
-        this.batchesPerEpoch = config.run().maxBatches() > 0 ? Math.min(config.run().maxBatches(), trainBatches.count())
-                : trainBatches.count();
+        this.trainState = steps.state();
+        this.batchesPerEpoch = batchesPerEpoch(config, steps.batchCount());
+    }
+
+    /** All the batches of a pass, or the first --max-batches (throughput measurements). */
+    public static int batchesPerEpoch(TrainConfig config, int batches) {
+        return config.run().maxBatches() > 0 ? Math.min(config.run().maxBatches(), batches) : batches;
     }
 
     /** How messages name the training text: the corpus, or its training part when a split is held out. */
-    private static String trainingText(TrainConfig config) {
+    public static String trainingText(TrainConfig config) {
         String corpus = corpusName(config);
         return config.data().validFile() == null && config.data().validationSplit() > 0 ? "the training part of " + corpus : corpus;
     }
 
-    private static String validationText(TrainConfig config) {
+    public static String validationText(TrainConfig config) {
         return config.data().validFile() != null ? config.data().validFile()
                 : "the validation part of " + corpusName(config) + " (--validation-split " + config.data().validationSplit() + ")";
     }
@@ -85,10 +85,7 @@ public final class Trainer {
     /** A fresh run: new weights from the seed. */
     public static Trainer start(TrainConfig config, TrainingData data, Checkpointer checkpointer,
                                 TrainingListener listener, BooleanSupplier cancelled) {
-        ModelConfig architecture = config.network().architecture(data.vocabulary().size());
-        Initialization init = (config.network().init().equals("glorot") ? Initialization.glorot()
-                : Initialization.uniform(config.network().initScale())).withForgetBias(config.network().forgetBias());
-        LanguageModel model = LanguageModel.initialize(architecture, init, config.optimization().seed(), DataType.FLOAT);
+        LanguageModel model = initialModel(config, data.vocabulary().size());
         return startFrom(config, data, model, checkpointer, listener, cancelled);
     }
 
@@ -126,6 +123,13 @@ public final class Trainer {
         return trainer;
     }
 
+    /** A fresh run's weights, drawn from the seed. */
+    public static LanguageModel initialModel(TrainConfig config, int vocabularySize) {
+        Initialization init = (config.network().init().equals("glorot") ? Initialization.glorot()
+                : Initialization.uniform(config.network().initScale())).withForgetBias(config.network().forgetBias());
+        return LanguageModel.initialize(config.network().architecture(vocabularySize), init, config.optimization().seed(), DataType.FLOAT);
+    }
+
     public LanguageModel model() {
         return model;
     }
@@ -134,7 +138,7 @@ public final class Trainer {
     public List<EpochResult> run() {
         listener.onStart(new TrainingPlan(data.vocabulary().size(), data.train().length(),
                 data.validation() == null ? 0 : data.validation().length(), model.parameters().count(),
-                batchesPerEpoch, progress.epoch(), config.optimization().epochs(), describe()));
+                batchesPerEpoch, progress.epoch(), config.optimization().epochs(), describe(config, model.config())));
         if (progress.epoch() > config.optimization().epochs() && !progress.history().isEmpty()) {
             // Nothing left to train, but a kill between the checkpoint's files can leave model.json
             // and history.json an epoch behind the resume file: write them level again.
@@ -148,8 +152,8 @@ public final class Trainer {
         return progress.history();
     }
 
-    private String describe() {
-        ModelConfig a = model.config();
+    /** The one-line summary of a run's model, data layout and optimizer that starts its log. */
+    public static String describe(TrainConfig config, ModelConfig a) {
         return a.cell() + " " + a.layers() + "x" + a.hiddenSize() + (a.oneHot() ? ", one-hot input" : ", embedding "
                 + a.embeddingSize()) + (a.dropout() > 0 ? ", dropout " + a.dropout() : "") + (a.tied() ? ", tied" : "")
                 + "; " + (config.data().stateful() ? config.optimization().batchSize() + " streams, chunks of " + config.data().window()
@@ -162,7 +166,7 @@ public final class Trainer {
     private boolean runEpoch() {
         int epoch = progress.epoch();
         double learningRate = progress.learningRate();
-        WindowOrder order = trainBatches.order(config, epoch);
+        WindowOrder order = steps.order(epoch);
         if (trainState != null && progress.nextBatch() == 0) {
             trainState.reset();
         }
@@ -181,19 +185,14 @@ public final class Trainer {
                 throw new CancelledException("interrupted in epoch " + epoch + " at batch " + b + "/"
                         + batchesPerEpoch + "; progress saved");
             }
-            Batch batch = trainBatches.batch(b, order);
-            double loss = model.computeGradients(batch, trainState, config.optimization().loss(), dropoutSeed(step));
-            if (!Double.isFinite(loss)) {
-                throw new RnnException("the loss became " + loss + " in epoch " + epoch + " at batch " + (b + 1)
-                        + "; stopped without saving these weights (the last checkpoint is intact); "
-                        + "try a lower --lr or --clip");
+            TrainingSteps.Step done = steps.run(order, b, step, learningRate);
+            if (!Double.isFinite(done.loss())) {
+                throw diverged(done.loss(), epoch, b + 1);
             }
-            double gradientScale = config.optimization().clip() > 0 ? model.parameters().clipScale(config.optimization().clip()) : 1.0;
-            optimizer.step(model.parameters(), learningRate, gradientScale);
             step++;
-            lossSum += loss * batch.predictions();
-            predictions += batch.predictions();
-            tokens += (long) batch.batchSize() * batch.steps();
+            lossSum += done.loss() * done.predictions();
+            predictions += done.predictions();
+            tokens += done.tokens();
             double seconds = (System.nanoTime() - started) / 1e9;
             listener.onBatch(epoch, b + 1, batchesPerEpoch, lossSum / predictions,
                     (tokens - tokensAtStart) / Math.max(seconds, 1e-9));
@@ -206,12 +205,38 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Evaluation validation = data.validation() == null ? null
-                : evaluate(validationBatches(data.validation(), validationText(config)));
-        Double validationLoss = validation == null ? null : validation.loss();
-        EpochResult result = new EpochResult(epoch, lossSum / predictions, perplexity(lossSum / predictions),
-                validationLoss, validation == null ? null : perplexity(validationLoss),
-                validation == null ? null : validation.accuracy(), validation == null ? null : validation.top5Accuracy(),
-                learningRate, tokens, (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
+                : evaluate(config, model, data.validation(), validationText(config));
+        EpochResult result = epochResult(config, epoch, lossSum / predictions, validation, learningRate, tokens,
+                (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
+        EpochEnd end = endEpoch(config, progress, result, step);
+        progress = end.progress();
+        listener.onEpoch(result);
+        listener.onCheckpoint(save(end.improved()));
+        if (end.stopNotice() != null) {
+            listener.onNotice(end.stopNotice());
+            return false;
+        }
+        return true;
+    }
+
+    /** The error that stops a run whose loss became NaN or infinite at {@code batch} (1-based). */
+    public static RnnException diverged(double loss, int epoch, int batch) {
+        return new RnnException("the loss became " + loss + " in epoch " + epoch + " at batch " + batch
+                + "; stopped without saving these weights (the last checkpoint is intact); "
+                + "try a lower --lr or --clip");
+    }
+
+    /**
+     * Where a run stands after an epoch: its progress (best epoch, learning-rate decay, patience),
+     * whether the epoch improved on the best validation loss, and a notice when it stops early.
+     */
+    public record EpochEnd(Progress progress, boolean improved, String stopNotice) {
+    }
+
+    /** The bookkeeping after epoch {@code result.epoch()}, which ended at optimizer step {@code step}. */
+    public static EpochEnd endEpoch(TrainConfig config, Progress progress, EpochResult result, long step) {
+        int epoch = result.epoch();
+        Double validationLoss = result.validationLoss();
         boolean improved = validationLoss == null || progress.bestValidationLoss() == null
                 || validationLoss < progress.bestValidationLoss();
         Integer bestEpoch = improved ? Integer.valueOf(epoch) : progress.bestEpoch();
@@ -219,17 +244,16 @@ public final class Trainer {
         int withoutImprovement = improved ? 0 : progress.epochsWithoutImprovement() + 1;
         List<EpochResult> history = new ArrayList<>(progress.history());
         history.add(result);
-        progress = new Progress(epoch + 1, 0, step, config.optimization().nextLearningRate(epoch, learningRate, improved), bestEpoch,
-                bestLoss, withoutImprovement, 0, 0, 0, history);
-        listener.onEpoch(result);
-        listener.onCheckpoint(save(improved));
+        Progress next = new Progress(epoch + 1, 0, step,
+                config.optimization().nextLearningRate(epoch, result.learningRate(), improved), bestEpoch, bestLoss,
+                withoutImprovement, 0, 0, 0, history);
+        String stop = null;
         if (config.optimization().patience() > 0 && withoutImprovement >= config.optimization().patience() && epoch < config.optimization().epochs()) {
-            listener.onNotice("stopping early: validation loss has not improved for " + withoutImprovement
+            stop = "stopping early: validation loss has not improved for " + withoutImprovement
                     + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch "
-                    + bestEpoch + ")");
-            return false;
+                    + bestEpoch + ")";
         }
-        return true;
+        return new EpochEnd(next, improved, stop);
     }
 
     private java.nio.file.Path save(boolean improved) {
@@ -243,25 +267,16 @@ public final class Trainer {
 
     /** Mean loss per predicted token over a held-out span, dropout off. */
     public double evaluate(TokenSpan span) {
-        return evaluate(validationBatches(span, "the text")).loss();
-    }
-
-    /** exp(mean loss), or null for a loss whose exponential is no perplexity (mse). */
-    private Double perplexity(double meanLoss) {
-        return config.optimization().loss() == Loss.MEAN_SQUARED_ERROR ? null : Math.exp(meanLoss);
+        return evaluate(config, model, span, "the text").loss();
     }
 
     /** Mean loss per prediction and the shares of predictions with the target first and in the top 5. */
-    private record Evaluation(double loss, double accuracy, double top5Accuracy) {
+    public record Evaluation(double loss, double accuracy, double top5Accuracy) {
     }
 
-    /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
-    private Batcher validationBatches(TokenSpan span, String description) {
-        int evalBatch = config.data().stateful() ? Math.max(1, Math.min(10, span.length() / (config.data().window() + 1))) : config.optimization().batchSize();
-        return Batcher.of(config, span, evalBatch, description);
-    }
-
-    private Evaluation evaluate(Batcher batches) {
+    /** {@code model} scored over {@code span}, dropout off; {@code description} names the text in errors. */
+    public static Evaluation evaluate(TrainConfig config, LanguageModel model, TokenSpan span, String description) {
+        Batcher batches = validationBatches(config, span, description);
         RecurrentState state = config.data().stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
         long top1 = 0;
@@ -279,111 +294,28 @@ public final class Trainer {
         return new Evaluation(sum / count, (double) top1 / count, (double) top5 / count);
     }
 
-    private long dropoutSeed(long step) {
-        long z = config.optimization().seed() * 0x9E3779B97F4A7C15L + step;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+    /** What an epoch did, from its training loss and validation (null without validation data). */
+    public static EpochResult epochResult(TrainConfig config, int epoch, double trainLoss, Evaluation validation,
+                                          double learningRate, long tokens, double tokensPerSecond, double seconds) {
+        return new EpochResult(epoch, trainLoss, perplexity(config, trainLoss),
+                validation == null ? null : validation.loss(), validation == null ? null : perplexity(config, validation.loss()),
+                validation == null ? null : validation.accuracy(), validation == null ? null : validation.top5Accuracy(),
+                learningRate, tokens, tokensPerSecond, seconds);
     }
 
-    /** Batches over a span in the configured layout, filled on demand into reused arrays. */
-    private abstract static class Batcher {
-        final int[] inputs;
-        final int[] targets;
-
-        /** Allocates the reused arrays once the caller has checked the text holds a batch. */
-        Batcher(long cells) {
-            if (cells > Integer.MAX_VALUE - 8) {
-                throw new InvalidConfigException("a batch of " + cells + " tokens is more than one array holds;"
-                        + " use a smaller --batch-size or --window");
-            }
-            inputs = new int[(int) cells];
-            targets = new int[(int) cells];
-        }
-
-        /** Throws a one-line RnnException naming {@code description} when the span is too short for one batch. */
-        static Batcher of(TrainConfig config, TokenSpan span, int batchSize, String description) {
-            return config.data().stateful()
-                    ? new Streams(new StreamBatches(span, batchSize, config.data().window()).requireNonEmpty(description))
-                    : new WindowBatches(new Windows(span, config.data().window(), config.data().stride()).requireNonEmpty(description),
-                            config, batchSize);
-        }
-
-        abstract int count();
-
-        abstract int batchSize();
-
-        abstract WindowOrder order(TrainConfig config, int epoch);
-
-        abstract Batch batch(int index, WindowOrder order);
+    /** exp(mean loss), or null for a loss whose exponential is no perplexity (mse). */
+    private static Double perplexity(TrainConfig config, double meanLoss) {
+        return config.optimization().loss() == Loss.MEAN_SQUARED_ERROR ? null : Math.exp(meanLoss);
     }
 
-    private static final class Streams extends Batcher {
-        private final StreamBatches streams;
-
-        Streams(StreamBatches streams) {
-            // No chunk is longer than a stream less its last token.
-            super((long) streams.batchSize() * Math.min(streams.window(), streams.streamLength() - 1));
-            this.streams = streams;
-        }
-
-        @Override
-        int count() {
-            return streams.chunkCount();
-        }
-
-        @Override
-        int batchSize() {
-            return streams.batchSize();
-        }
-
-        @Override
-        WindowOrder order(TrainConfig config, int epoch) {
-            return null;
-        }
-
-        @Override
-        Batch batch(int index, WindowOrder order) {
-            int steps = streams.fill(index, inputs, targets);
-            return new Batch(streams.batchSize(), steps, inputs, targets, Objective.ALL);
-        }
+    /** Throws a one-line RnnException naming {@code description} when {@code span} holds no validation batch. */
+    public static void requireValidationBatch(TrainConfig config, TokenSpan span, String description) {
+        validationBatches(config, span, description);
     }
 
-    private static final class WindowBatches extends Batcher {
-        private final Windows windows;
-        private final int batchSize;
-        private final Objective objective;
-
-        WindowBatches(Windows windows, TrainConfig config, int batchSize) {
-            // No batch holds more windows than there are.
-            super((long) Math.min(batchSize, windows.count()) * windows.window());
-            this.windows = windows;
-            this.batchSize = batchSize;
-            this.objective = config.data().objective();
-        }
-
-        @Override
-        int count() {
-            return (int) ((windows.count() + (long) batchSize - 1) / batchSize);
-        }
-
-        @Override
-        int batchSize() {
-            return batchSize;
-        }
-
-        @Override
-        WindowOrder order(TrainConfig config, int epoch) {
-            return config.optimization().shuffle() && epoch > 0 ? WindowOrder.shuffled(windows.count(), config.optimization().seed(), epoch)
-                    : windows.order();
-        }
-
-        @Override
-        Batch batch(int index, WindowOrder order) {
-            int from = index * batchSize;
-            int size = Math.min(batchSize, order.size() - from);
-            windows.fill(order, from, size, inputs, targets, objective == Objective.LAST);
-            return new Batch(size, windows.window(), inputs, targets, objective);
-        }
+    /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
+    private static Batcher validationBatches(TrainConfig config, TokenSpan span, String description) {
+        int evalBatch = config.data().stateful() ? Math.max(1, Math.min(10, span.length() / (config.data().window() + 1))) : config.optimization().batchSize();
+        return Batcher.of(config, span, evalBatch, description);
     }
 }

@@ -127,42 +127,66 @@ public final class Training {
         // --resume models/latest means the model it points to: continue there, and point latest at it.
         Path directory = realDirectoryOf(given);
         try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
-            ModelManifest manifest = ModelStore.readManifest(directory);
-            OptimizationConfig optimization = changes.applyTo(manifest.optimization());
-            TrainConfig config = new TrainConfig(manifest.data(), manifest.network(), optimization,
-                    run.withOutput(directory.toString()));
-            DirectoryCheckpointer.ResumeState state = DirectoryCheckpointer.readResume(directory, manifest);
-            Progress progress = state.progress();
-            if (changes.epochs() != null && changes.epochs() < progress.epochsCompleted()) {
-                throw new InvalidConfigException("--epochs " + changes.epochs() + " is fewer than the "
-                        + progress.epochsCompleted() + " epochs " + directory + " has already completed");
-            }
-            if (changes.lr() != null) {
-                progress = progress.withLearningRate(changes.lr());
-            }
+            ResumePoint point = resumePoint(directory, changes, run, listener);
+            TrainConfig config = point.config();
             applyThreads(config);
-            Vocabulary vocabulary = ModelStore.readVocabulary(directory, manifest);
-            TrainingData data = TrainingData.reload(config, vocabulary);
-            if (!data.summary().sha256().equals(manifest.corpus().sha256())) {
+            TrainingData data = TrainingData.reload(config, point.vocabulary());
+            if (!data.summary().sha256().equals(point.corpusSha256())) {
                 throw new RnnException(config.data().corpora().get(0) + ": differs from the text this run started on ("
-                        + manifest.corpus().name() + "); resuming needs the same text");
+                        + point.corpusName() + "); resuming needs the same text");
             }
-            Map<String, String> changed = changes.asOptions();
-            if (!changed.isEmpty()) {
-                listener.onNotice("resuming with " + describe(changed, manifest.optimization(),
-                        state.progress().learningRate()));
-            }
-            ModelManifest.Session session = new ModelManifest.Session("resume", Instant.now().toString(),
-                    progress.epoch(), progress.step(), changed, null);
+            DirectoryCheckpointer.ResumeState state = point.state();
             Trainer trainer = Trainer.resume(config, data, state.model(), state.optimizerState(),
-                    state.recurrentState(), progress,
-                    DirectoryCheckpointer.reopen(directory, manifest.resumed(optimization, session)), listener, cancelled);
+                    state.recurrentState(), point.progress(), point.checkpointer(), listener, cancelled);
             ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
     }
 
-    private static Path realDirectoryOf(Path directory) {
+    /**
+     * A saved run read back to be continued (on one machine or a cluster): its configuration with
+     * the allowed {@code changes} applied and this invocation's {@code run} options, its
+     * vocabulary, saved state and progress, and the checkpointer that continues its directory.
+     */
+    public record ResumePoint(TrainConfig config, Vocabulary vocabulary, DirectoryCheckpointer.ResumeState state,
+                              Progress progress, DirectoryCheckpointer checkpointer, String corpusName,
+                              String corpusSha256) {
+    }
+
+    /**
+     * Reads the run saved in {@code directory} (locked by the caller), applies {@code changes}
+     * (reported through the listener and recorded in model.json's sessions) and {@code run}.
+     */
+    public static ResumePoint resumePoint(Path directory, ResumeChanges changes, RunConfig run,
+                                          TrainingListener listener) {
+        ModelManifest manifest = ModelStore.readManifest(directory);
+        OptimizationConfig optimization = changes.applyTo(manifest.optimization());
+        TrainConfig config = new TrainConfig(manifest.data(), manifest.network(), optimization,
+                run.withOutput(directory.toString()));
+        DirectoryCheckpointer.ResumeState state = DirectoryCheckpointer.readResume(directory, manifest);
+        Progress progress = state.progress();
+        if (changes.epochs() != null && changes.epochs() < progress.epochsCompleted()) {
+            throw new InvalidConfigException("--epochs " + changes.epochs() + " is fewer than the "
+                    + progress.epochsCompleted() + " epochs " + directory + " has already completed");
+        }
+        if (changes.lr() != null) {
+            progress = progress.withLearningRate(changes.lr());
+        }
+        Vocabulary vocabulary = ModelStore.readVocabulary(directory, manifest);
+        Map<String, String> changed = changes.asOptions();
+        if (!changed.isEmpty()) {
+            listener.onNotice("resuming with " + describe(changed, manifest.optimization(),
+                    state.progress().learningRate()));
+        }
+        ModelManifest.Session session = new ModelManifest.Session("resume", Instant.now().toString(),
+                progress.epoch(), progress.step(), changed, null);
+        return new ResumePoint(config, vocabulary, state, progress,
+                DirectoryCheckpointer.reopen(directory, manifest.resumed(optimization, session)),
+                manifest.corpus().name(), manifest.corpus().sha256());
+    }
+
+    /** The model directory itself when {@code directory} is a link to it (models/latest). */
+    public static Path realDirectoryOf(Path directory) {
         if (!Files.isSymbolicLink(directory)) {
             return directory;
         }
