@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import rnn.InvalidConfigException;
 import rnn.checkpoint.Json;
+import rnn.workflow.BeamSearch;
 import rnn.workflow.Generator;
 import rnn.workflow.Predictor;
 
@@ -31,8 +32,13 @@ import rnn.workflow.Predictor;
                 "--complete N instead extends the context greedily by N words (the most probable word each step, "
                         + "never <unk>; window models re-read their last W words each step) and prints the completed "
                         + "text on one line (line breaks shown as spaces); --json prints "
-                        + "{\"context\",\"completion\",\"text\",\"unknown\"}."})
+                        + "{\"context\",\"completion\",\"text\",\"unknown\"}.",
+                "--complete N --beam B finds the B most probable N-word continuations by beam search and prints "
+                        + "log10prob<TAB>text for each, best first (--json: {\"context\",\"completions\":[{\"completion\","
+                        + "\"text\",\"log10_probability\"}],\"unknown\"}). Every continuation has exactly N words; a "
+                        + "line-end word does not end it. --beam 1 is the greedy completion."})
 public final class PredictCommand implements Callable<Integer> {
+    private static final int MAX_BEAM = 1000;
 
     @Spec
     CommandSpec spec;
@@ -55,7 +61,12 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--complete", paramLabel = "N", description = "Print the context extended greedily by N words instead of the ranking.")
     Integer complete;
 
+    @Option(names = "--beam", paramLabel = "B", description = "With --complete: the B best continuations by beam search (1 to "
+            + MAX_BEAM + ").")
+    Integer beam;
+
     private Generator generator;
+    private BeamSearch beamSearch;
 
     @Override
     public Integer call() throws IOException {
@@ -65,8 +76,15 @@ public final class PredictCommand implements Callable<Integer> {
         if (complete != null && complete < 1) {
             throw new InvalidConfigException("--complete must be at least 1, got " + complete);
         }
+        if (beam != null && complete == null) {
+            throw new InvalidConfigException("--beam needs --complete N");
+        }
+        if (beam != null && (beam < 1 || beam > MAX_BEAM)) {
+            throw new InvalidConfigException("--beam must be between 1 and " + MAX_BEAM + ", got " + beam);
+        }
         Predictor predictor = Predictor.open(model);
         generator = complete == null ? null : new Generator(predictor.model());
+        beamSearch = beam == null ? null : new BeamSearch(predictor.model());
         PrintWriter out = spec.commandLine().getOut();
         if (!text.isEmpty()) {
             answer(predictor, String.join(" ", text), out);
@@ -88,6 +106,10 @@ public final class PredictCommand implements Callable<Integer> {
             print(predictor.rank(context, top), out);
             return;
         }
+        if (beamSearch != null) {
+            print(beamSearch.complete(context, complete, beam), out);
+            return;
+        }
         Generator.Result result = generator.complete(context, complete);
         reportUnknown(result.unknownWords());
         if (json) {
@@ -98,7 +120,7 @@ public final class PredictCommand implements Callable<Integer> {
             object.put("unknown", result.unknownWords());
             out.println(Json.toJson(object));
         } else {
-            out.println(result.text().replace("\r\n", " ").replace('\n', ' ').replace('\r', ' '));
+            out.println(oneLine(result.text()));
         }
     }
 
@@ -106,6 +128,34 @@ public final class PredictCommand implements Callable<Integer> {
         if (!verbosity.quiet()) {
             UnknownWords.report(spec.commandLine().getErr(), "rnn predict", unknown);
         }
+    }
+
+    private void print(BeamSearch.Result result, PrintWriter out) {
+        reportUnknown(result.unknownWords());
+        if (json) {
+            List<Map<String, Object>> completions = new ArrayList<>();
+            for (BeamSearch.Hypothesis h : result.hypotheses()) {
+                Map<String, Object> object = new LinkedHashMap<>();
+                object.put("completion", h.completion());
+                object.put("text", h.text());
+                object.put("log10_probability", h.log10Probability());
+                completions.add(object);
+            }
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("context", result.context());
+            object.put("completions", completions);
+            object.put("unknown", result.unknownWords());
+            out.println(Json.toJson(object));
+            return;
+        }
+        for (BeamSearch.Hypothesis h : result.hypotheses()) {
+            out.printf(Locale.ROOT, "%.6f\t%s%n", h.log10Probability(), oneLine(h.text()));
+        }
+    }
+
+    /** Line breaks shown as spaces, so that each result stays on one output line. */
+    private static String oneLine(String text) {
+        return text.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 
     private void print(Predictor.Ranking ranking, PrintWriter out) {

@@ -73,6 +73,22 @@ public final class RecurrentState {
         }
     }
 
+    /**
+     * A new state whose row i is this state's row {@code rows[i]} (rows may repeat), e.g. the
+     * surviving hypotheses of a beam search, each carrying on from its parent's state.
+     */
+    public RecurrentState select(int[] rows) {
+        INDArray[] h = new INDArray[hidden.length];
+        INDArray[] c = cell == null ? null : new INDArray[cell.length];
+        for (int k = 0; k < hidden.length; k++) {
+            h[k] = hidden[k].getRows(rows);
+            if (c != null) {
+                c[k] = cell[k].getRows(rows);
+            }
+        }
+        return new RecurrentState(h, c);
+    }
+
     public RecurrentState copy() {
         INDArray[] h = new INDArray[hidden.length];
         INDArray[] c = cell == null ? null : new INDArray[cell.length];
