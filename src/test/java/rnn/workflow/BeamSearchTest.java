@@ -63,9 +63,12 @@ class BeamSearchTest {
             BeamSearch.Result result = new BeamSearch(model).complete("b a", 3, candidates * candidates);
             assertEquals(all.get(0).tokens(), result.hypotheses().get(0).tokens());
             assertEquals(all.get(0).log10(), result.hypotheses().get(0).log10Probability(), 1e-6);
-            for (int i = 1; i < result.hypotheses().size(); i++) {
-                assertTrue(result.hypotheses().get(i - 1).log10Probability()
-                        >= result.hypotheses().get(i).log10Probability(), "best first");
+            for (int i = 0; i < result.hypotheses().size(); i++) {
+                BeamSearch.Hypothesis h = result.hypotheses().get(i);
+                double truth = all.stream().filter(s -> s.tokens().equals(h.tokens())).findFirst().orElseThrow().log10();
+                assertEquals(truth, h.log10Probability(), 1e-6, "each kept continuation's own total: " + h.tokens());
+                assertTrue(i == 0 || result.hypotheses().get(i - 1).log10Probability() >= h.log10Probability(),
+                        "best first");
             }
         }
     }
