@@ -43,6 +43,13 @@ final class Candidates {
         }
     }
 
+    static final class Activations implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("tanh", "relu").iterator();
+        }
+    }
+
     static final class GruVariants implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {

@@ -88,6 +88,9 @@ public final class TrainOptions {
         @Option(names = "--gru-variant", paramLabel = "pytorch|classic", completionCandidates = Candidates.GruVariants.class,
                 description = "GRU form: pytorch (cuDNN, Keras 3) or classic (Cho 2014).")
         String gruVariant;
+        @Option(names = "--activation", paramLabel = "tanh|relu", completionCandidates = Candidates.Activations.class,
+                description = "--cell rnn's activation: tanh or relu (Keras SimpleRNN's activation, PyTorch's nonlinearity).")
+        String activation;
         @Option(names = "--layers", paramLabel = "N", description = "Stacked recurrent layers.")
         int layers;
         @Option(names = "--hidden", paramLabel = "N", description = "Units per recurrent layer.")
@@ -210,7 +213,7 @@ public final class TrainOptions {
                     + " contradict each other; give one of them");
         }
         int embedding = network.oneHot ? 0 : network.embedding;
-        return new NetworkConfig(NetworkConfig.parseCell(network.cell, network.gruVariant), network.layers,
+        return new NetworkConfig(NetworkConfig.parseCell(network.cell, network.gruVariant, network.activation), network.layers,
                 network.hidden, embedding, network.dropout, network.tied, network.init, network.initScale,
                 network.forgetBias);
     }

@@ -7,6 +7,11 @@ package rnn.engine;
 public enum CellType {
     /** Elman / Keras SimpleRNN: h = tanh(W_ih x + b_ih + W_hh h + b_hh). */
     RNN(1),
+    /**
+     * The same with ReLU, h = max(0, W_ih x + b_ih + W_hh h + b_hh): Keras SimpleRNN(activation='relu'),
+     * PyTorch nn.RNN(nonlinearity='relu') (its mode RNN_RELU), whose weights have the same names.
+     */
+    RNN_RELU(1),
     /** LSTM, gates i, f, g, o. */
     LSTM(4),
     /** GRU as in cuDNN, PyTorch and Keras 3 (reset applied after the recurrent product), gates r, z, n. */

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -71,6 +72,16 @@ final class Ops {
 
     static void tanh(INDArray x, INDArray out) {
         Nd4j.exec(new Tanh(x, out));
+    }
+
+    /** out = max(0, x). */
+    static void relu(INDArray x, INDArray out) {
+        Transforms.relu(out.assign(x), false);
+    }
+
+    /** out = 1 where r > 0, else 0: the ReLU's derivative from its output. */
+    static void reluDerivative(INDArray r, INDArray out) {
+        Transforms.step(out.assign(r), false);
     }
 
     /** out = s * (1 - s): the sigmoid's derivative from its output. */

@@ -50,7 +50,8 @@ abstract class RecurrentCell {
 
     static RecurrentCell create(CellType type, int batch, int steps, int hidden, DataType dtype) {
         return switch (type) {
-            case RNN -> new SimpleRnnCell(batch, steps, hidden, dtype);
+            case RNN -> new SimpleRnnCell(batch, steps, hidden, dtype, false);
+            case RNN_RELU -> new SimpleRnnCell(batch, steps, hidden, dtype, true);
             case LSTM -> dtype == DataType.FLOAT ? new FloatLstmCell(batch, steps, hidden, dtype)
                     : new LstmCell(batch, steps, hidden, dtype);
             case GRU -> new GruCell(batch, steps, hidden, dtype);

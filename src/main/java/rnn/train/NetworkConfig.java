@@ -52,13 +52,25 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
         return new ModelConfig(cell, vocabularySize, embedding, hidden, layers, dropout, tied);
     }
 
-    /** {@code --cell rnn|lstm|gru} with {@code --gru-variant pytorch|classic}. */
-    public static CellType parseCell(String cell, String gruVariant) {
+    /**
+     * {@code --cell rnn|lstm|gru} with {@code --gru-variant pytorch|classic} and, for rnn,
+     * {@code --activation tanh|relu} (null: tanh).
+     */
+    public static CellType parseCell(String cell, String gruVariant, String activation) {
         if (gruVariant != null && !gruVariant.equalsIgnoreCase("pytorch") && !gruVariant.equalsIgnoreCase("classic")) {
             throw new InvalidConfigException("--gru-variant must be pytorch or classic, got '" + gruVariant + "'");
         }
-        return switch (cell == null ? "" : cell.toLowerCase(Locale.ROOT)) {
-            case "rnn", "simplernn" -> CellType.RNN;
+        boolean relu = activation != null && activation.equalsIgnoreCase("relu");
+        if (activation != null && !relu && !activation.equalsIgnoreCase("tanh")) {
+            throw new InvalidConfigException("--activation must be tanh or relu, got '" + activation + "'");
+        }
+        String name = cell == null ? "" : cell.toLowerCase(Locale.ROOT);
+        if (relu && !name.equals("rnn") && !name.equals("simplernn")) {
+            throw new InvalidConfigException("--activation relu needs --cell rnn (LSTM and GRU gates keep their own"
+                    + " activations), got --cell " + cell);
+        }
+        return switch (name) {
+            case "rnn", "simplernn" -> relu ? CellType.RNN_RELU : CellType.RNN;
             case "lstm" -> CellType.LSTM;
             case "gru" -> "classic".equalsIgnoreCase(gruVariant) ? CellType.GRU_CLASSIC : CellType.GRU;
             default -> throw new InvalidConfigException("--cell must be rnn, lstm or gru, got '" + cell + "'");

@@ -18,7 +18,7 @@ public enum Preset {
     DEFAULT("a small word-level LSTM with an embedding, dropout and 10% validation", null, new String[] {
             "tokenizer", "word", "lowercase", "false", "min-count", "1", "max-vocab", "0",
             "window", "20", "stride", "10", "objective", "all", "stateful", "false", "validation-split", "0.1",
-            "cell", "lstm", "gru-variant", "pytorch", "layers", "1", "hidden", "128", "embedding", "64",
+            "cell", "lstm", "gru-variant", "pytorch", "activation", "tanh", "layers", "1", "hidden", "128", "embedding", "64",
             "dropout", "0.1", "tied", "false", "init", "uniform", "init-scale", "0.1", "forget-bias", "0",
             "loss", "crossentropy", "optimizer", "adam", "lr", "0.003", "momentum", "0", "lr-decay", "1",
             "decay-after", "0", "decay-on-plateau", "false", "clip", "1", "epochs", "20", "batch-size", "32",

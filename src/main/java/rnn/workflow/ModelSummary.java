@@ -199,7 +199,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     private static String cellName(CellType cell) {
         return switch (cell) {
-            case RNN -> "simple_rnn";
+            case RNN, RNN_RELU -> "simple_rnn";
             case LSTM -> "lstm";
             case GRU, GRU_CLASSIC -> "gru";
         };
@@ -208,6 +208,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
     private static String cellType(CellType cell) {
         return switch (cell) {
             case RNN -> "SimpleRNN";
+            case RNN_RELU -> "SimpleRNN, relu";
             case LSTM -> "LSTM";
             case GRU -> "GRU";
             case GRU_CLASSIC -> "GRU, classic";

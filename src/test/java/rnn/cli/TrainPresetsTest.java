@@ -145,8 +145,9 @@ class TrainPresetsTest {
         o.put("stateful", String.valueOf(d.stateful()));
         o.put("validation-split", String.valueOf(d.validationSplit()));
         var n = c.network();
-        o.put("cell", n.cell() == CellType.GRU_CLASSIC ? "gru" : n.cell().name());
+        o.put("cell", n.cell() == CellType.GRU_CLASSIC ? "gru" : n.cell() == CellType.RNN_RELU ? "rnn" : n.cell().name());
         o.put("gru-variant", n.cell() == CellType.GRU_CLASSIC ? "classic" : "pytorch");
+        o.put("activation", n.cell() == CellType.RNN_RELU ? "relu" : "tanh");
         o.put("layers", String.valueOf(n.layers()));
         o.put("hidden", String.valueOf(n.hidden()));
         o.put("embedding", String.valueOf(n.embedding()));

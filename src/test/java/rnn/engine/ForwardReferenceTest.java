@@ -245,6 +245,11 @@ class ForwardReferenceTest {
                         h[j] = Math.tanh(dot(wih[j], x) + bih[j] + dot(whh[j], hPrev) + bhh[j]);
                     }
                 }
+                case RNN_RELU -> {
+                    for (int j = 0; j < n; j++) {
+                        h[j] = Math.max(0, dot(wih[j], x) + bih[j] + dot(whh[j], hPrev) + bhh[j]);
+                    }
+                }
                 case LSTM -> {
                     double[] cPrev = cell[k][b];
                     double[] c = new double[n];
