@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import rnn.RnnException;
 import rnn.engine.ParameterShapes;
+import rnn.engine.Parameters;
 import rnn.engine.LanguageModel;
 import rnn.text.Vocabulary;
 
@@ -170,6 +171,10 @@ public final class ModelStore {
             if (tensor.dataType() != DataType.FLOAT) {
                 throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is "
                         + tensor.dataType() + ", expected F32");
+            }
+            if (!Parameters.allFinite(tensor)) {
+                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey()
+                        + "' holds NaN or infinite values; these weights cannot be used");
             }
             values.put(entry.getKey(), tensor);
         }

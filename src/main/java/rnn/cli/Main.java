@@ -3,6 +3,9 @@ package rnn.cli;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -54,17 +57,94 @@ public final class Main implements Runnable {
     static int execute(CommandLine commandLine, String[] args) {
         // Data goes to stdout as UTF-8 whatever the locale, through a large buffer; commands flush
         // where a pipe needs it (one line per input line).
+        WatchedStream stdout = new WatchedStream(new FileOutputStream(FileDescriptor.out));
         PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(
-                new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
+                stdout, StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(
                 new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         int code = commandLine.execute(args);
         out.flush();
+        code = checkStdout(stdout.failure(), code, commandLine, err);
         err.flush();
         Interruption.commandFinished();
         return code;
+    }
+
+    /**
+     * PrintWriter swallows write errors (commands poll checkError() only to stop early), so the
+     * data may be lost without a word: a full disk or a failing device is a runtime error. A reader
+     * that went away (`| head`) is the normal end of a pipe and stays quiet.
+     */
+    static int checkStdout(IOException failure, int code, CommandLine commandLine, PrintWriter err) {
+        if (failure == null || isBrokenPipe(failure)) {
+            return code;
+        }
+        if (code == ExitCodes.OK) {
+            ParseResult parsed = commandLine.getParseResult();
+            String name = "rnn";
+            if (parsed != null) {
+                List<CommandLine> chain = parsed.asCommandLineList();
+                name = chain.get(chain.size() - 1).getCommandSpec().qualifiedName();
+            }
+            err.println(name + ": cannot write to stdout: " + oneLine(failure));
+            return ExitCodes.RUNTIME_ERROR;
+        }
+        return code;
+    }
+
+    private static boolean isBrokenPipe(IOException failure) {
+        String message = failure.getMessage();
+        return message != null && (message.contains("Broken pipe") || message.contains("EPIPE"));
+    }
+
+    private static String oneLine(IOException failure) {
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message.strip().replaceAll("\\s+", " ");
+    }
+
+    /** Stdout that remembers its first write error, which PrintWriter would otherwise hide. */
+    static final class WatchedStream extends FilterOutputStream {
+        private IOException failure;
+
+        WatchedStream(OutputStream out) {
+            super(out);
+        }
+
+        IOException failure() {
+            return failure;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            watch(() -> out.write(b));
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            watch(() -> out.write(bytes, offset, length));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            watch(out::flush);
+        }
+
+        private interface Write {
+            void run() throws IOException;
+        }
+
+        private void watch(Write write) throws IOException {
+            try {
+                write.run();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                throw e;
+            }
+        }
     }
 
     /** The configured command line; tests call this and swap the writers. */

@@ -89,7 +89,11 @@ public final class PerplexityCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "%s\t%.6f\t%d\t%d", TokenEscaping.escape(token.token()),
                         token.log10Probability(), token.oov() ? 1 : 0, token.line()));
         Perplexity.Report report = Perplexity.score(model, TextSource.of(file), options, lines, tokens);
-        if (!perLine && !perToken) {
+        if (!report.complete()) {
+            // The reader went away (| head): figures of the part read so far would pass for the text's.
+            err.println("rnn perplexity: stopped after " + report.lines() + " lines, stdout was closed;"
+                    + " no summary of a partial text");
+        } else if (!perLine && !perToken) {
             out.println(json ? Json.toJson(report.fields()) : String.join("\n", report.describe()));
         } else if (!verbosity.quiet()) {
             report.describe().forEach(line -> err.println("rnn perplexity: " + line));

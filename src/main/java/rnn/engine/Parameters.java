@@ -1,5 +1,6 @@
 package rnn.engine;
 
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -77,11 +78,29 @@ public final class Parameters {
     /** True if any value is NaN or infinite. */
     public boolean hasNonFinite() {
         for (INDArray v : values.values()) {
-            double sum = v.sumNumber().doubleValue();
-            if (!Double.isFinite(sum)) {
+            if (!allFinite(v)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether every value of {@code array} is finite. Exact: a sum would overflow to infinity for
+     * large finite values; 0 * x is 0 for every finite x and NaN for NaN and both infinities.
+     */
+    public static boolean allFinite(INDArray array) {
+        if (array.dataType() == DataType.FLOAT && !array.isView() && array.ordering() == 'c') {
+            return allFinite(HostCopy.floats(array), Math.toIntExact(array.length()));
+        }
+        return !Double.isNaN(array.mul(0.0).sumNumber().doubleValue());
+    }
+
+    private static boolean allFinite(FloatBuffer values, int length) {
+        float zeroOrNaN = 0f;
+        for (int i = 0; i < length; i++) {
+            zeroOrNaN += 0f * values.get(i);
+        }
+        return zeroOrNaN == 0f;
     }
 }

@@ -38,9 +38,8 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
         if (!(initScale > 0 && Double.isFinite(initScale))) {
             throw new InvalidConfigException("--init-scale must be positive, got " + initScale);
         }
-        if (!Double.isFinite(forgetBias)) {
-            throw new InvalidConfigException("--forget-bias must be finite, got " + forgetBias);
-        }
+        TrainConfig.finiteAsFloat(initScale, "--init-scale");
+        TrainConfig.finiteAsFloat(forgetBias, "--forget-bias");
     }
 
     public boolean oneHot() {

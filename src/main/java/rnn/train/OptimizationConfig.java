@@ -25,6 +25,7 @@ public record OptimizationConfig(Loss loss, String optimizer, double lr, double 
         if (!(lr > 0 && Double.isFinite(lr))) {
             throw new InvalidConfigException("--lr must be positive, got " + lr);
         }
+        TrainConfig.finiteAsFloat(lr, "--lr");
         if (!(lrDecay > 0 && lrDecay <= 1)) {
             throw new InvalidConfigException("--lr-decay must be in (0, 1], got " + lrDecay);
         }

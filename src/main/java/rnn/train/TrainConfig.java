@@ -22,6 +22,14 @@ public record TrainConfig(DataConfig data, NetworkConfig network, OptimizationCo
         }
     }
 
+    /** Weights are floats: a value finite as a double but not as a float (1e39) would make them infinite. */
+    static void finiteAsFloat(double value, String option) {
+        if (!Float.isFinite((float) value)) {
+            throw new InvalidConfigException(option + " must be a finite number within a float's range (about"
+                    + " 3.4e38), got " + value);
+        }
+    }
+
     static void positive(int value, String option) {
         if (value < 1) {
             throw new InvalidConfigException(option + " must be positive, got " + value);

@@ -111,6 +111,11 @@ public final class Trainer {
             optimizer.loadState(optimizerState);
         }
         Trainer trainer = new Trainer(config, data, model, optimizer, progress, checkpointer, listener, cancelled);
+        if (progress.nextBatch() >= trainer.batchesPerEpoch) {
+            // Saves mid-epoch happen before an epoch's last batch only; a larger value is an edited file.
+            throw new RnnException("the saved progress names batch " + progress.nextBatch() + " next, but an epoch"
+                    + " has " + trainer.batchesPerEpoch + "; the resume file was edited, or --max-batches is below the batch it stopped at");
+        }
         if (trainer.trainState != null && progress.nextBatch() > 0) {
             trainer.trainState.restore(recurrentState);
         }

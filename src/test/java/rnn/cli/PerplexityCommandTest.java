@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import picocli.CommandLine;
 
 import rnn.checkpoint.Json;
 import rnn.workflow.TestModels;
@@ -34,6 +39,39 @@ class PerplexityCommandTest {
                 .toString();
         text = temp.resolve("text.txt");
         Files.writeString(text, TEXT);
+    }
+
+    /** `--per-line | head -1`: the reader goes after the first line; no summary may pass for the whole text's. */
+    @Test
+    void aClosedStdoutSaysTheTextWasNotScoredToTheEnd() throws IOException {
+        Path long_ = Files.writeString(temp.resolve("long.txt"), "the cat ran home .\n".repeat(1000));
+        StringWriter err = new StringWriter();
+        StringWriter firstLine = new StringWriter();
+        Writer closesAfterOneLine = new Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) throws IOException {
+                if (firstLine.toString().contains("\n")) {
+                    throw new IOException("Broken pipe");
+                }
+                firstLine.write(chars, offset, length);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(closesAfterOneLine));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute("perplexity", "-m", model, "--per-line", "--streams", "1", long_.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals(1, firstLine.toString().lines().count());
+        assertTrue(err.toString().matches("rnn perplexity: stopped after \\d+ lines, stdout was closed;"
+                + " no summary of a partial text\\R"), err.toString());
     }
 
     @Test

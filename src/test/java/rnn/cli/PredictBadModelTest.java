@@ -71,6 +71,18 @@ class PredictBadModelTest {
         refuses(directoryAsWeights, ModelStore.WEIGHTS);
     }
 
+    /** Checksums pass (the writer computed them over the NaN), so only the finiteness check refuses them. */
+    @Test
+    void nonFiniteWeightsAreRefused() throws IOException {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Path copy = copy("non-finite-" + bad);
+            var loaded = ModelStore.load(copy);
+            loaded.model().parameters().values().get("decoder.bias").putScalar(1, bad);
+            ModelStore.writeWeights(copy.resolve(ModelStore.WEIGHTS), loaded.model(), Map.of());
+            refuses(copy, ModelStore.WEIGHTS + ": tensor 'decoder.bias' holds NaN or infinite values");
+        }
+    }
+
     @Test
     void damagedWeights() throws IOException {
         Path truncated = copy("truncated");
@@ -161,6 +173,11 @@ class PredictBadModelTest {
         Path empty = copy("empty-manifest");
         Files.write(empty.resolve(ModelStore.MANIFEST), new byte[0]);
         refuses(empty, ModelStore.MANIFEST);
+        for (String json : new String[] {"null", "[]", "\"text\"", "42"}) {
+            Path odd = copy("manifest-" + json.hashCode());
+            Files.writeString(odd.resolve(ModelStore.MANIFEST), json);
+            refuses(odd, ModelStore.MANIFEST + ": incomplete model description");
+        }
     }
 
     /** Runs predict on {@code directory}: exit 1, one line containing {@code expected}, and no file changed. */
