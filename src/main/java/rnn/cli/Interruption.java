@@ -4,6 +4,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import rnn.text.LineReader;
+
 /**
  * Ctrl-C for long commands: a shutdown hook raises a flag the work checks between steps, then
  * waits (bounded) until the command has saved and returned. The JVM then exits with status 130.
@@ -22,6 +24,11 @@ final class Interruption {
         return REQUESTED;
     }
 
+    /** Whether Ctrl-C has been pressed during a watched command. */
+    static boolean requested() {
+        return REQUESTED.get();
+    }
+
     /** The command returned normally: remove the hook so exit never waits. During a Ctrl-C shutdown it stays. */
     static void stopWatching() {
         try {
@@ -38,6 +45,7 @@ final class Interruption {
 
     private static final Thread HOOK = new Thread(() -> {
             REQUESTED.set(true);
+            LineReader.abortAll(); // a command blocked reading stdin or a FIFO never polls the flag
             try {
                 COMMAND_DONE.await(GRACE_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

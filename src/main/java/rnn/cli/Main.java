@@ -64,11 +64,16 @@ public final class Main implements Runnable {
                 new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         commandLine.setOut(out);
         commandLine.setErr(err);
-        int code = commandLine.execute(args);
-        out.flush();
-        code = checkStdout(stdout.failure(), code, commandLine, err);
-        err.flush();
-        Interruption.commandFinished();
+        int code = ExitCodes.RUNTIME_ERROR;
+        try {
+            code = commandLine.execute(args);
+            out.flush();
+            code = checkStdout(stdout.failure(), code, commandLine, err);
+            err.flush();
+        } finally {
+            // Whatever happened, a Ctrl-C hook waiting for the command must not wait out its grace period.
+            Interruption.commandFinished();
+        }
         return code;
     }
 
@@ -173,6 +178,16 @@ public final class Main implements Runnable {
             // picocli handles exceptions only; an Error would otherwise end in a JVM stack trace.
             List<CommandLine> chain = parsed.asCommandLineList();
             return runtimeError(error, chain.get(chain.size() - 1), parsed);
+        } catch (Error error) {
+            List<CommandLine> chain = parsed.asCommandLineList();
+            CommandLine cmd = chain.get(chain.size() - 1);
+            if (Interruption.requested()) {
+                // Ctrl-C came while a library was starting up (ND4J cannot register its shutdown
+                // hooks once shutdown has begun): the command was interrupted, not broken.
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": interrupted");
+                return ExitCodes.INTERRUPTED;
+            }
+            return runtimeError(error, cmd, parsed);
         }
     }
 

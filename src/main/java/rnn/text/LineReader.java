@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
+import rnn.CancelledException;
 import rnn.RnnException;
 
 /**
@@ -30,8 +33,14 @@ public final class LineReader implements Closeable {
     /** A builder grown past this by one long line is dropped afterwards, so its memory goes too. */
     private static final int KEEP_BUILDER_CHARS = 1 << 20;
 
+    /** Readers open now, so that Ctrl-C can end a read blocked on a terminal, pipe or FIFO ({@link #abortAll}). */
+    private static final Set<LineReader> OPEN = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #abortAll}: a reader that starts reading afterwards stops at once too. */
+    private static volatile boolean allAborted;
+
     private final InputStream input;
     private final String name;
+    private volatile boolean aborted;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -59,6 +68,7 @@ public final class LineReader implements Closeable {
     LineReader(InputStream input, String name) {
         this.input = input;
         this.name = name;
+        OPEN.add(this);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -123,10 +133,28 @@ public final class LineReader implements Closeable {
 
     @Override
     public void close() {
+        OPEN.remove(this);
         try {
             input.close();
         } catch (IOException e) {
             throw new RnnException(name + ": cannot close: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Ctrl-C: closes every open reader's input from another thread. A read blocked on a channel
+     * (files, and stdin as Main sets it up) then ends at once, and the reader throws
+     * {@link CancelledException}; without this a read from an idle pipe would wait for ever.
+     */
+    public static void abortAll() {
+        allAborted = true;
+        for (LineReader reader : OPEN) {
+            reader.aborted = true;
+            try {
+                reader.input.close();
+            } catch (IOException e) {
+                // Closing for an abort: nothing more to do.
+            }
         }
     }
 
@@ -181,8 +209,15 @@ public final class LineReader implements Closeable {
         int from = bytes.position();
         int count;
         try {
+            if (allAborted) {
+                aborted = true;
+                throw new IOException("aborted");
+            }
             count = input.read(bytes.array(), from, bytes.remaining());
         } catch (IOException e) {
+            if (aborted) {
+                throw new CancelledException(name + ": reading stopped by Ctrl-C");
+            }
             throw new RnnException(name + ": read error: " + e.getMessage(), e);
         }
         if (count < 0) {

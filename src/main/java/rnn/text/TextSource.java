@@ -35,7 +35,8 @@ public final class TextSource {
     public static TextSource of(String pathOrDash) {
         Objects.requireNonNull(pathOrDash, "pathOrDash");
         if (pathOrDash.equals(STDIN)) {
-            return of(System.in, "stdin");
+            InputStream stdin = System.in;
+            return of(new BackgroundInput(() -> stdin, "stdin"), "stdin");
         }
         return new TextSource(pathOrDash, Path.of(pathOrDash), null);
     }
@@ -71,6 +72,10 @@ public final class TextSource {
         }
         if (Files.isDirectory(path)) {
             throw new RnnException(name + ": is a directory, not a text file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A FIFO or device: opening and reading may block for ever, so both happen where Ctrl-C can abandon them.
+            return new LineReader(new BackgroundInput(() -> Files.newInputStream(path), name), name);
         }
         try {
             return new LineReader(Files.newInputStream(path), name);

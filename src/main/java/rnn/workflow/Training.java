@@ -56,8 +56,8 @@ public final class Training {
                 throw new RnnException(directory + ": already holds a model; continue it with --resume "
                         + directory + ", replace it with --force, or choose another --output");
             }
+            TrainingData data = TrainingData.load(config); // before ND4J starts: Ctrl-C while reading stdin ends the read
             applyThreads(config);
-            TrainingData data = TrainingData.load(config);
             Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
             ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));

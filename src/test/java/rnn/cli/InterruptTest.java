@@ -56,4 +56,49 @@ class InterruptTest {
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertEquals(done + 1, ModelStore.readManifest(model).progress().epochsCompleted());
     }
+
+    /**
+     * Ctrl-C while `train` waits for text on stdin (a pipe nobody writes to) or on a FIFO whose
+     * writer is idle: the read ends at once (not after the 120 s grace), exit 130, and the output
+     * directory the run created is gone again, `.lock` included.
+     */
+    @Test
+    void sigintEndsABlockedReadAndLeavesNothingBehind() throws Exception {
+        Path fifo = temp.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread idleWriter = new Thread(() -> {
+            try (var writer = Files.newOutputStream(fifo)) { // opens once the reader does, then writes nothing
+                Thread.sleep(60_000);
+            } catch (IOException | InterruptedException e) {
+                // the test is over
+            }
+        });
+        idleWriter.setDaemon(true);
+        idleWriter.start();
+        for (String corpus : new String[] {"-", fifo.toString()}) {
+            Path model = temp.resolve("model-" + (corpus.equals("-") ? "stdin" : "fifo"));
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus,
+                    "-o", model.toString(), "--hidden", "8")
+                    .redirectError(temp.resolve("stderr.txt").toFile())
+                    .start(); // stdin: a pipe this test keeps open and silent
+            for (int i = 0; i < 600 && !Files.exists(model.resolve(".lock")); i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(model.resolve(".lock")), "the run has locked its directory and is reading");
+            Thread.sleep(500);
+            long sent = System.nanoTime();
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exits soon after Ctrl-C");
+            double seconds = (System.nanoTime() - sent) / 1e9;
+            String stderr = Files.readString(temp.resolve("stderr.txt"));
+            assertEquals(130, process.exitValue(), stderr);
+            assertTrue(seconds < 10, "took " + seconds + " s");
+            assertEquals("rnn train: " + (corpus.equals("-") ? "stdin" : corpus) + ": reading stopped by Ctrl-C",
+                    stderr.strip());
+            assertTrue(!Files.exists(model), "nothing left behind: " + model);
+            process.getOutputStream().close();
+        }
+        idleWriter.interrupt();
+    }
 }

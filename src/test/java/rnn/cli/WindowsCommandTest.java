@@ -113,6 +113,14 @@ class WindowsCommandTest {
         assertEquals("rnn windows: " + shortCorpus + " has 3 tokens; --window 3 needs at least 4 for one window",
                 run.firstErrorLine());
 
+        // Windows as large as an int can be: bounded by the text, not allocated up front (nor overflowing).
+        for (String huge : new String[] {"2147483647", "2147483646", "100000000"}) {
+            run = CliRun.of("windows", shortCorpus, "--window", huge);
+            assertEquals(1, run.exitCode(), run.err());
+            assertEquals("rnn windows: " + shortCorpus + " has 3 tokens; --window " + huge + " needs at least "
+                    + (Long.parseLong(huge) + 1) + " for one window", run.err().strip());
+        }
+
         Path binary = Files.write(dir.resolve("data.bin"), new byte[] {'a', ' ', 'b', ' ', 'c', '\n', 'd', 0});
         run = CliRun.of("windows", binary.toString(), "--window", "1");
         assertEquals(1, run.exitCode());

@@ -55,6 +55,16 @@ class SlidingWindowTest {
         }
     }
 
+    /** Windows longer than the ring's first size: it grows while the first window fills, then wraps as before. */
+    @Test
+    void windowsLargerThanTheInitialRing() {
+        for (int window : new int[] {1023, 1024, 1025, 3000}) {
+            for (int stride : new int[] {1, 7, 4000}) {
+                assertEquals(batch(9000, window, stride), stream(9000, window, stride), "W=" + window + " S=" + stride);
+            }
+        }
+    }
+
     @Test
     void golden() {
         assertEquals(List.of("[0, 1] -> 2", "[3, 4] -> 5"), stream(7, 2, 3));
