@@ -97,6 +97,16 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Refuses anything but a regular file before it is opened for reading: opening a FIFO waits
+     * for a writer, and reading a device never ends. A missing file is left to the open that follows.
+     */
+    public static void requireRegularFileIfPresent(Path file) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new RnnException(file + ": not a regular file" + (Files.isDirectory(file) ? " (a directory)" : ""));
+        }
+    }
+
     /** A one-line reason for an I/O failure, without repeating the Java class name. */
     static String describe(IOException e) {
         if (e instanceof NoSuchFileException) {

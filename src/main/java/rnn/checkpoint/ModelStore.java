@@ -158,6 +158,12 @@ public final class ModelStore {
                     + MANIFEST + " describes " + layers + " layers of 4 each");
         }
         Map<String, long[]> expected = ParameterShapes.of(manifest.architecture());
+        for (String name : tensors.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new CheckpointFormatException(file + ": unexpected tensor '" + name + "'; the model has "
+                        + String.join(", ", expected.keySet()));
+            }
+        }
         Map<String, INDArray> values = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> entry : expected.entrySet()) {
             INDArray tensor = tensors.get(entry.getKey());

@@ -1,6 +1,8 @@
 package rnn.checkpoint;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.EOFException;
 import java.io.IOException;
@@ -41,6 +43,12 @@ import rnn.RnnException;
 public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> tensors, long headerLength, long dataLength) {
     /** Largest header accepted, as in the reference implementation; bigger ones are refused unread. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * Most tensors accepted. rnn writes 4 per layer plus 3, and three times that with optimizer
+     * state; the cap keeps a header of a million empty tensors (under the byte cap) from costing
+     * gigabytes of parsed JSON before anything else is checked.
+     */
+    public static final int MAX_TENSORS = 10_000;
     /** Deepest tensor accepted; rnn itself writes rank 0 to 4. */
     public static final int MAX_RANK = 8;
     /** Header key of the metadata object. */
@@ -80,6 +88,7 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
 
     /** Reads and validates the header of {@code file} without reading tensor data. */
     public static SafetensorsHeader read(Path file) {
+        AtomicFiles.requireRegularFileIfPresent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(file, channel, Long.MAX_VALUE);
         } catch (IOException e) {
@@ -155,6 +164,7 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
         } catch (CharacterCodingException e) {
             throw formatError(file, "header is not valid UTF-8");
         }
+        countEntries(file, json);
         try {
             JsonNode root = Json.mapper().readTree(json);
             if (root == null || root.isMissingNode()) {
@@ -164,6 +174,25 @@ public record SafetensorsHeader(Map<String, String> metadata, List<TensorInfo> t
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset();
             throw formatError(file, "header is not valid JSON" + where + ": " + oneLine(withoutSourceLocation(e.getOriginalMessage())));
+        }
+    }
+
+    /** Refuses more than {@link #MAX_TENSORS} top-level entries in one streaming pass, before the JSON tree is built. */
+    private static void countEntries(Path file, String json) {
+        try (JsonParser parser = Json.mapper().getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return; // parseJson reports what is wrong
+            }
+            int entries = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                if (++entries > MAX_TENSORS + 1) { // + 1: __metadata__
+                    throw formatError(file, "header holds more than " + MAX_TENSORS + " tensors");
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
+        } catch (IOException e) {
+            // Malformed JSON: parseJson reports it with its position.
         }
     }
 

@@ -41,6 +41,7 @@ public final class SafetensorsReader {
      * before reading it.
      */
     public static TensorFile read(Path file, long maxDataBytes) {
+        AtomicFiles.requireRegularFileIfPresent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader header = SafetensorsHeader.read(file, channel, maxDataBytes);
             Map<String, Object> valuesByName = readValues(file, channel, header);

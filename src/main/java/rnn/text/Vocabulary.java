@@ -180,6 +180,9 @@ public final class Vocabulary {
 
     /** Reads a file written by {@link #save(Path)}, checking every field; problems name the file. */
     public static Vocabulary load(Path file) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) { // a FIFO would block the open for ever
+            throw new RnnException(file + ": not a regular file");
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
         } catch (NoSuchFileException e) {

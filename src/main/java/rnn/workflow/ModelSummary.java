@@ -226,7 +226,14 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         for (TensorInfo tensor : header.tensors()) {
             stored.put(tensor.name(), tensor);
         }
-        for (Map.Entry<String, long[]> entry : ParameterShapes.of(architecture).entrySet()) {
+        Map<String, long[]> expected = ParameterShapes.of(architecture);
+        for (String name : stored.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new CheckpointFormatException(file + ": unexpected tensor '" + name + "'; the model has "
+                        + String.join(", ", expected.keySet()));
+            }
+        }
+        for (Map.Entry<String, long[]> entry : expected.entrySet()) {
             TensorInfo tensor = stored.get(entry.getKey());
             if (tensor == null) {
                 throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is missing");

@@ -1,6 +1,7 @@
 package rnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -80,6 +82,46 @@ class PredictBadModelTest {
             loaded.model().parameters().values().get("decoder.bias").putScalar(1, bad);
             ModelStore.writeWeights(copy.resolve(ModelStore.WEIGHTS), loaded.model(), Map.of());
             refuses(copy, ModelStore.WEIGHTS + ": tensor 'decoder.bias' holds NaN or infinite values");
+        }
+    }
+
+    /** A FIFO would block the open for ever (waiting for a writer): predict and summary refuse it at once. */
+    @Test
+    void aFifoInPlaceOfAModelFileIsRefused() throws Exception {
+        for (String name : new String[] {ModelStore.WEIGHTS, ModelStore.VOCABULARY}) {
+            Path copy = copy("fifo-" + name);
+            Files.delete(copy.resolve(name));
+            assertEquals(0, new ProcessBuilder("mkfifo", copy.resolve(name).toString()).start().waitFor());
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                refuses(copy, copy.resolve(name) + ": not a regular file");
+                CliRun summary = CliRun.of("summary", "-m", copy.toString()); // reads no vocab.json
+                assertEquals(name.equals(ModelStore.WEIGHTS) ? 1 : 0, summary.exitCode(), summary.err());
+                if (name.equals(ModelStore.WEIGHTS)) {
+                    assertTrue(summary.firstErrorLine().contains(name + ": not a regular file"), summary.err());
+                }
+            });
+        }
+    }
+
+    /** Tensors the architecture does not name are refused (by summary too), and a header of very many is refused unparsed. */
+    @Test
+    void extraTensorsAreRefused() throws IOException {
+        Path extra = editWeightsHeader("extra-tensor", h -> addEmptyTensors(h, 1));
+        refuses(extra, ModelStore.WEIGHTS + ": unexpected tensor 'extra0'; the model has embedding.weight");
+        CliRun summary = CliRun.of("summary", "-m", extra.toString());
+        assertEquals(1, summary.exitCode(), summary.err());
+        assertTrue(summary.firstErrorLine().contains(ModelStore.WEIGHTS + ": unexpected tensor 'extra0'"), summary.err());
+
+        refuses(editWeightsHeader("many-tensors", h -> addEmptyTensors(h, 10_001)),
+                ModelStore.WEIGHTS + ": header holds more than 10000 tensors");
+    }
+
+    private static void addEmptyTensors(ObjectNode header, int count) {
+        for (int i = 0; i < count; i++) {
+            ObjectNode tensor = header.putObject("extra" + i);
+            tensor.put("dtype", "F32");
+            tensor.putArray("shape").add(0);
+            tensor.putArray("data_offsets").add(0).add(0);
         }
     }
 
