@@ -53,12 +53,12 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerateConfig config = new GenerateConfig(prime, words, temperature, topK, topP, seed); // checked before loading
         Generator generator = Generator.open(model);
         PrintWriter out = spec.commandLine().getOut();
-        Generator.Result result = generator.generate(config, text -> {
+        Generator.Streamed result = generator.generateStreaming(config, text -> {
             out.print(text);
             out.flush();
             return !out.checkError();
         });
-        if (!result.text().endsWith("\n")) {
+        if (!result.endsWithLineBreak()) {
             out.println();
         }
         PrintWriter err = spec.commandLine().getErr();

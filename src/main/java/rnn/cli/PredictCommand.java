@@ -110,18 +110,26 @@ public final class PredictCommand implements Callable<Integer> {
             print(beamSearch.complete(context, complete, beam), out);
             return;
         }
+        if (!json) {
+            // Streamed as it is chosen, in constant memory (--complete 1000000000 included), one line per context.
+            Generator.Streamed streamed = generator.completeStreaming(context, complete, piece -> {
+                out.print(oneLine(piece));
+                out.flush();
+                return !out.checkError();
+            });
+            out.println();
+            reportUnknown(streamed.unknownWords());
+            return;
+        }
+        // One JSON object holds the whole completion, so --json keeps it in memory.
         Generator.Result result = generator.complete(context, complete);
         reportUnknown(result.unknownWords());
-        if (json) {
-            Map<String, Object> object = new LinkedHashMap<>();
-            object.put("context", result.context());
-            object.put("completion", result.completion());
-            object.put("text", result.text());
-            object.put("unknown", result.unknownWords());
-            out.println(Json.toJson(object));
-        } else {
-            out.println(oneLine(result.text()));
-        }
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("context", result.context());
+        object.put("completion", result.completion());
+        object.put("text", result.text());
+        object.put("unknown", result.unknownWords());
+        out.println(Json.toJson(object));
     }
 
     private void reportUnknown(List<String> unknown) {

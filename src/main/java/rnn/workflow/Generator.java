@@ -51,6 +51,18 @@ public final class Generator {
                          List<String> unknownWords, long seed) {
     }
 
+    /**
+     * What a streamed run leaves behind, of constant size however long the text: the text itself
+     * went to the sink only.
+     *
+     * @param unknownWords      context tokens the vocabulary lacks (read as {@code <unk>})
+     * @param seed              the seed the sampler used
+     * @param tokens            new tokens produced (fewer than asked if the sink stopped early)
+     * @param endsWithLineBreak whether the last text handed to the sink ended a line
+     */
+    public record Streamed(List<String> unknownWords, long seed, long tokens, boolean endsWithLineBreak) {
+    }
+
     public Generator(InferenceModel loaded) {
         this.loaded = loaded;
         this.tokenizer = loaded.tokenizer();
@@ -75,12 +87,68 @@ public final class Generator {
         return run(config.prime(), config.words(), sampler, seed, sink);
     }
 
+    /** As {@link #generate}, in constant memory: the text goes to {@code sink} only. */
+    public Streamed generateStreaming(GenerateConfig config, TextSink sink) {
+        long seed = config.seed() != null ? config.seed() : new SplittableRandom().nextLong();
+        Sampler sampler = new Sampler(config.temperature(), config.topK(), config.topP(), seed);
+        return stream(config.prime(), config.words(), sampler, seed, sink);
+    }
+
     /** The greedy continuation of {@code context} by {@code words} tokens (the argmax each step). */
     public Result complete(String context, int words) {
         return run(context, words, new Sampler(0, null, null, 0), 0, text -> true);
     }
 
+    /** As {@link #complete}, in constant memory: the context, then each new token's text, go to {@code sink}. */
+    public Streamed completeStreaming(String context, int words, TextSink sink) {
+        return stream(context, words, new Sampler(0, null, null, 0), 0, sink);
+    }
+
     private Result run(String context, int words, Sampler sampler, long seed, TextSink sink) {
+        List<String> generated = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        Streamed streamed = stream(context, words, sampler, seed, new TokenSink() {
+            @Override
+            public boolean context(String piece) {
+                text.append(piece);
+                return sink.accept(piece);
+            }
+
+            @Override
+            public boolean token(String token, String piece) {
+                generated.add(token);
+                text.append(piece);
+                return sink.accept(piece);
+            }
+        });
+        return new Result(context, List.copyOf(generated), tokenizer.detokenize(generated), text.toString(),
+                streamed.unknownWords(), seed);
+    }
+
+    /** Receives the detokenized context, then each new token with its text. */
+    private interface TokenSink extends TextSink {
+        boolean context(String piece);
+
+        boolean token(String token, String piece);
+
+        @Override
+        default boolean accept(String text) {
+            return context(text);
+        }
+    }
+
+    private Streamed stream(String context, int words, Sampler sampler, long seed, TextSink sink) {
+        TokenSink tokens = sink instanceof TokenSink t ? t : new TokenSink() {
+            @Override
+            public boolean context(String piece) {
+                return sink.accept(piece);
+            }
+
+            @Override
+            public boolean token(String token, String piece) {
+                return sink.accept(piece);
+            }
+        };
         Vocabulary vocabulary = loaded.vocabulary();
         InferenceModel.Encoded encoded = loaded.encode(context);
         List<String> contextTokens = encoded.tokens();
@@ -88,26 +156,28 @@ public final class Generator {
         // One detokenizer over the context and what follows, so the streamed pieces add up to the
         // detokenized whole (spacing can depend on all that came before, e.g. an open quote).
         Tokenizer.Detokenizer detokenizer = tokenizer.detokenizer();
-        StringBuilder text = new StringBuilder();
+        StringBuilder prefix = new StringBuilder();
         for (String token : contextTokens) {
-            text.append(detokenizer.next(token));
+            prefix.append(detokenizer.next(token));
         }
-        boolean open = text.length() == 0 || sink.accept(text.toString());
-        List<String> generated = new ArrayList<>();
+        boolean open = prefix.length() == 0 || tokens.context(prefix.toString());
+        String last = prefix.toString();
+        long produced = 0;
         Cursor cursor = new Cursor(ids);
         for (int step = 0; step < words && open; step++) {
             int id = sampler.next(cursor.logits());
             String token = vocabulary.token(id);
             String piece = detokenizer.next(token);
-            text.append(piece);
-            generated.add(token);
-            open = sink.accept(piece);
+            produced++;
+            open = tokens.token(token, piece);
+            if (!piece.isEmpty()) {
+                last = piece;
+            }
             if (step + 1 < words && open) {
                 cursor.advance(id);
             }
         }
-        return new Result(context, List.copyOf(generated), tokenizer.detokenize(generated), text.toString(),
-                encoded.unknownWords(), seed);
+        return new Streamed(encoded.unknownWords(), seed, produced, last.endsWith("\n"));
     }
 
     /** The model's view of the text so far and its logits for the next token. */

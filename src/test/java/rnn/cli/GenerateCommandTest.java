@@ -3,14 +3,21 @@ package rnn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import picocli.CommandLine;
 import rnn.checkpoint.Json;
 import rnn.workflow.TestModels;
 
@@ -109,5 +116,40 @@ class GenerateCommandTest {
         assertEquals("rnn predict" + words, predict.firstErrorLine());
         assertEquals("rnn generate" + words, generate.firstErrorLine());
         assertEquals("rnn predict" + words, complete.firstErrorLine());
+    }
+
+    /**
+     * predict --complete streams like generate: with stdout gone after the first piece, a billion
+     * tokens asked for end at once, instead of being generated and held in memory first.
+     */
+    @Test
+    void aHugeCompletionStreamsAndStopsWithItsReader() {
+        for (String[] args : new String[][] {{"predict", "-m", model, "--complete", "1000000000", "the", "dog"},
+                {"generate", "-m", model, "--prime", "the dog", "-n", "1000000000", "--seed", "1"}}) {
+            StringBuilder received = new StringBuilder();
+            Writer closesAfterFirstPiece = new Writer() {
+                @Override
+                public void write(char[] chars, int offset, int length) throws IOException {
+                    if (received.length() > 0) {
+                        throw new IOException("Broken pipe");
+                    }
+                    received.append(chars, offset, length);
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            CommandLine cmd = Main.commandLine();
+            cmd.setOut(new PrintWriter(closesAfterFirstPiece));
+            cmd.setErr(new PrintWriter(new StringWriter()));
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> cmd.execute(args));
+            assertEquals(0, code);
+            assertTrue(received.toString().startsWith("the dog"), received.toString());
+        }
     }
 }
