@@ -67,7 +67,8 @@ public final class DirectoryCheckpointer implements Checkpointer {
         // completes the directory holds no model rather than an old model.json beside new files.
         AtomicFiles.delete(directory.resolve(ModelStore.MANIFEST));
         ModelStore.writeVocabulary(directory, vocabulary);
-        manifest = new ModelManifest(ModelManifest.FORMAT, config.data(), config.network(), config.optimization(),
+        manifest = new ModelManifest(ModelManifest.FORMAT, config.data().withAbsolutePaths(), config.network(),
+                config.optimization(),
                 new ModelManifest.VocabularyInfo(ModelStore.VOCABULARY, vocabulary.size(), vocabulary.fingerprint()),
                 new ModelManifest.CorpusInfo(corpus.name(), corpus.tokens(), corpus.trainTokens(),
                         corpus.validationTokens(), corpus.sha256()),
@@ -233,6 +234,9 @@ public final class DirectoryCheckpointer implements Checkpointer {
     /** The optimizer's own checks (step count, buffer pairs), then names and shapes against the model's parameters. */
     private static void checkOptimizerState(Path file, OptimizationConfig config, Map<String, long[]> parameters,
                                             Map<String, INDArray> state) {
+        if (state.isEmpty()) {
+            return; // the first save of a run, before any step: a fresh optimizer, as on resume
+        }
         try {
             Optimizers.create(config.optimizer(), config.momentum()).loadState(state);
         } catch (IllegalArgumentException e) {

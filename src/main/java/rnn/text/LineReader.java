@@ -242,9 +242,18 @@ public final class LineReader implements Closeable {
     }
 
     private TextFormatException formatError() {
-        String where = " at byte " + errorOffset + " (line " + (lines + 1) + ")";
+        String file = name;
+        long offset = errorOffset;
+        long line = lines + 1;
+        if (input instanceof ConcatenatedFiles files) { // name the file it is in, and the position there
+            ConcatenatedFiles.Location location = files.locate(errorOffset, line);
+            file = location.name();
+            offset = location.byteOffset();
+            line = location.line();
+        }
+        String where = " at byte " + offset + " (line " + line + ")";
         return new TextFormatException(errorIsNul
-                ? name + ": binary file: NUL byte" + where
-                : name + ": invalid UTF-8" + where, errorOffset);
+                ? file + ": binary file: NUL byte" + where
+                : file + ": invalid UTF-8" + where, offset);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -39,6 +40,14 @@ public final class TextSource {
             return of(new BackgroundInput(() -> stdin, "stdin"), "stdin");
         }
         return new TextSource(pathOrDash, Path.of(pathOrDash), null);
+    }
+
+    /**
+     * Several files read one after another as one text, each ending its last line (a file that
+     * lacks a final line end gets one). Errors name the file and the position in it.
+     */
+    public static TextSource concat(List<String> files) {
+        return of(new ConcatenatedFiles(files), String.join(" + ", files));
     }
 
     public static TextSource of(Path path) {

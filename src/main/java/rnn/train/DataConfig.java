@@ -1,5 +1,6 @@
 package rnn.train;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import rnn.InvalidConfigException;
@@ -29,6 +30,10 @@ public record DataConfig(List<String> corpora, String validFile, double validati
         if (validFile != null && validationSplit > 0) {
             throw new InvalidConfigException("use either --valid or --validation-split, not both");
         }
+        long stdinReads = corpora.stream().filter("-"::equals).count() + ("-".equals(validFile) ? 1 : 0);
+        if (stdinReads > 1) {
+            throw new InvalidConfigException("- (stdin) can be read only once: give it as one CORPUS or as --valid, not both");
+        }
         TokenizerSpec.parse(tokenizer, lowercase); // refuses an unknown tokenizer or a bad pattern now
         if (minCount < 1) {
             throw new InvalidConfigException("--min-count must be positive, got " + minCount);
@@ -44,6 +49,20 @@ public record DataConfig(List<String> corpora, String validFile, double validati
         if (stateful && objective != Objective.ALL) {
             throw new InvalidConfigException("--stateful trains every position; it cannot be combined with --objective last");
         }
+    }
+
+    /**
+     * The same data with each file path absolute (stdin stays "-"), as model.json stores it, so
+     * that --resume finds the text from any working directory.
+     */
+    public DataConfig withAbsolutePaths() {
+        List<String> absolute = corpora.stream().map(DataConfig::absolute).toList();
+        return new DataConfig(absolute, validFile == null ? null : absolute(validFile), validationSplit, tokenizer,
+                lowercase, minCount, maxVocab, window, stride, objective, stateful);
+    }
+
+    private static String absolute(String file) {
+        return file.equals("-") ? file : Path.of(file).toAbsolutePath().normalize().toString();
     }
 
     public boolean hasValidation() {

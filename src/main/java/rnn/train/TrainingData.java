@@ -1,13 +1,7 @@
 package rnn.train;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import rnn.RnnException;
@@ -68,50 +62,13 @@ public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan val
         if (corpora.contains(TextSource.STDIN)) {
             throw new InvalidConfigException("- (stdin) cannot be combined with other CORPUS files");
         }
-        List<InputStream> parts = new ArrayList<>();
         for (String corpus : corpora) {
             Path path = Path.of(corpus);
-            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            if (Files.isDirectory(path) || !Files.exists(path) || !Files.isReadable(path)) {
                 throw new RnnException(corpus + ": " + (Files.isDirectory(path) ? "is a directory, not a text file"
                         : "no such readable file"));
             }
-            parts.add(new LazyFileStream(path));
-            parts.add(new ByteArrayInputStream(new byte[] {'\n'}));
         }
-        return TextSource.of(new SequenceInputStream(Collections.enumeration(parts)), String.join(" + ", corpora));
-    }
-
-    /** Opens its file on first read, so many corpora do not hold many open files. */
-    private static final class LazyFileStream extends InputStream {
-        private final Path path;
-        private InputStream in;
-
-        LazyFileStream(Path path) {
-            this.path = path;
-        }
-
-        private InputStream in() throws IOException {
-            if (in == null) {
-                in = Files.newInputStream(path);
-            }
-            return in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return in().read();
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            return in().read(buffer, offset, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (in != null) {
-                in.close();
-            }
-        }
+        return TextSource.concat(corpora);
     }
 }

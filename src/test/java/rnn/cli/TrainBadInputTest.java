@@ -55,6 +55,39 @@ class TrainBadInputTest {
         assertRefused(train(latin1), "latin1.txt: invalid UTF-8 at byte 3 (line 1)");
     }
 
+    /** Several corpora: a bad byte is placed in the file it is in, by that file's own byte and line. */
+    @Test
+    void severalCorporaNameTheFileAndThePositionInIt() throws IOException {
+        Path first = write("first.txt", "the cat sat\r\non the mat\r"); // CRLF, then a lone CR and no final line end
+        Path second = temp.resolve("second.txt");
+        Files.write(second, "a dog\nran \u00ff".getBytes(StandardCharsets.ISO_8859_1));
+        assertRefused(train(first, second.toString()), "second.txt: invalid UTF-8 at byte 10 (line 2)");
+        Path third = temp.resolve("third.txt");
+        Files.write(third, "x\0y\n".getBytes(StandardCharsets.UTF_8));
+        assertRefused(train(first, write("ok.txt", "fine text\n").toString(), third.toString()),
+                "third.txt: binary file: NUL byte at byte 1 (line 1)");
+    }
+
+    /** A FIFO among several corpora is read like a file (opened when reached, on a thread Ctrl-C can abandon). */
+    @Test
+    void aFifoAmongSeveralCorporaIsRead() throws Exception {
+        Path first = write("first.txt", "the cat sat on the mat .\n".repeat(20));
+        Path fifo = temp.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "a dog ran in the park .\n".repeat(20));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        CliRun run = train(first, fifo.toString(), "--window", "4", "--validation-split", "0");
+        writer.join(10_000);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(rnn.checkpoint.ModelStore.readManifest(output()).corpus().tokens() > 200);
+    }
+
     @Test
     void crlfAndMixedLineEndsTrainLikeLf() throws IOException {
         String[] lines = {"the cat sat on the mat .", "a dog ran in the park ."};

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -84,6 +85,20 @@ class TrainOptionsTest {
         // checked before any corpus is opened, so a missing corpus does not hide the option's error.
         if (!options.startsWith("--min-count") && !expected.startsWith("the model is too large")) {
             assertUsageError(temp.resolve("missing.txt"), options, expected);
+        }
+    }
+
+    /** Stdin can be read once: as the corpus and as --valid (or twice as a corpus) is a usage error, not "Stream closed". */
+    @Test
+    void stdinTwiceIsAUsageError() {
+        for (String[] args : new String[][] {{"train", "-", "--valid", "-"}, {"train", "-", "-"}}) {
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("-o", temp.resolve("model").toString(), "--quiet"));
+            CliRun run = CliRun.of(all.toArray(String[]::new));
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals("rnn train: - (stdin) can be read only once: give it as one CORPUS or as --valid, not both",
+                    run.firstErrorLine());
+            assertFalse(Files.exists(temp.resolve("model")));
         }
     }
 
