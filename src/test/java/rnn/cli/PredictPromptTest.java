@@ -112,6 +112,14 @@ class PredictPromptTest {
         }
         CliRun escaped = predict(windowModel, "the \u001b[31mred");
         assertTrue(escaped.err().contains("\\u001b"), escaped.err());
+        CliRun reversed = predict(windowModel, "the \u202eder cat");
+        assertTrue(reversed.err().contains("\\u202e") && reversed.err().chars().noneMatch(c -> c == 0x202e),
+                "a right-to-left override is escaped: " + reversed.err());
+        String huge = "z".repeat(5_000_000);
+        CliRun long_ = predict(windowModel, "the " + huge);
+        assertRanking(long_);
+        assertTrue(long_.err().length() < 300, "a 5 MB unknown word is cut short: " + long_.err().length() + " chars");
+        assertTrue(long_.err().contains("zzz...(5000000 characters)"), long_.err());
     }
 
     @Test

@@ -43,6 +43,17 @@ class VocabCommandTest {
         assertEquals("<unk>\t0\n\\t\t1\n\\n\t1\n\\\\\t1\na\t1\nb\t1\n", run.out());
     }
 
+    /** A token that would drive the terminal (ESC, C1, a right-to-left override) is printed escaped, never raw. */
+    @Test
+    void escapesControlAndBidiCharacters() throws IOException {
+        CliRun run = CliRun.of("vocab", write("\u001b[2J \u202eevil\u202c \u009bx\n"), "--tokenizer", "whitespace");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("\\u001b[2J\t1"), run.out());
+        assertTrue(run.out().contains("\\u202eevil\\u202c\t1"), run.out());
+        assertTrue(run.out().contains("\\u009bx\t1"), run.out());
+        assertTrue(run.out().chars().noneMatch(c -> c == 0x1b || c == 0x202e || c == 0x9b), run.out());
+    }
+
     @Test
     void verboseReportsTotalsOnStderr() throws IOException {
         String corpus = write("a b a\n");
