@@ -3,10 +3,12 @@
 # that nothing was lost: the model directory loads, and `rnn train --resume` continues from the last
 # completed save.
 #
-# Usage: scripts/kill-test.sh [--kills N] [--min S] [--max S] [--stateful] [--keep]
+# Usage: scripts/kill-test.sh [--kills N] [--min S] [--max S] [--stateful] [--after-start] [--keep]
 #   --kills N     kills to survive in a row (default 50); runs that end on their own do not count
 #   --min/--max   the random delay between starting a run and killing it, in seconds (0.2 and 3)
 #   --stateful    train a stream model (carried state is saved mid-epoch too)
+#   --after-start count every delay from the start of training (the short loop in mvn verify: each
+#                 kill then lands among the saves, however slowly the JVM starts)
 #   --keep        keep the work folder (it is kept anyway when a check fails)
 #
 # Each round starts `rnn train` (or `rnn train --resume DIR` once DIR/model.json exists) on a tiny
@@ -34,6 +36,7 @@ min=0.2
 max=3
 stateful=()
 keep=0
+after_start=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --kills) kills="$2"; shift 2 ;;
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --max) max="$2"; shift 2 ;;
     --stateful) stateful=(--stateful --batch-size 8); shift ;;
     --keep) keep=1; shift ;;
+    --after-start) after_start=1; shift ;;
     *) echo "kill-test: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -83,7 +87,7 @@ while [ "$killed" -lt "$kills" ]; do
   fi
   pid=$!
   clock=launch
-  if [ $((RANDOM % 2)) -eq 1 ]; then
+  if [ "$after_start" -eq 1 ] || [ $((RANDOM % 2)) -eq 1 ]; then
     clock=training
     for _ in $(seq 1200); do
       grep -q '^model: ' "$work/stderr.txt" 2> /dev/null && break

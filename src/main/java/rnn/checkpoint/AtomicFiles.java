@@ -40,6 +40,40 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /**
+     * The three calls that make a write durable and atomic, behind one seam so that a test can see
+     * them happen, in order, for every file ({@link #useDurability}); nothing else replaces them.
+     */
+    interface Durability {
+        /** Forces the temporary file's content to disk before it may replace the target. */
+        default void sync(FileChannel channel, Path temp) throws IOException {
+            channel.force(true);
+        }
+
+        /** Replaces the target in one step: readers see the old file or the new one. */
+        default void rename(Path temp, Path target) throws IOException {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        /** Forces the directory, so the rename itself survives a crash. */
+        default void syncDirectory(Path directory) {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException | UnsupportedOperationException e) {
+                // Some systems (Windows) cannot open or sync a directory; the rename has still happened.
+            }
+        }
+    }
+
+    private static volatile Durability durability = new Durability() { };
+
+    /** For tests: routes every later write through {@code replacement}; returns the one it replaces. */
+    static Durability useDurability(Durability replacement) {
+        Durability previous = durability;
+        durability = replacement;
+        return previous;
+    }
+
     private AtomicFiles() {
     }
 
@@ -70,11 +104,11 @@ public final class AtomicFiles {
                 OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
                 content.writeTo(new UnclosableStream(buffered));
                 buffered.flush();
-                channel.force(true);
+                durability.sync(channel, temp);
             }
-            Files.move(temp, absoluteTarget, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            durability.rename(temp, absoluteTarget);
             temp = null;
-            forceDirectory(directory);
+            durability.syncDirectory(directory);
         } catch (IOException e) {
             throw new RnnException("cannot write " + target + ": " + describe(e), e);
         } catch (UncheckedIOException e) {
@@ -90,7 +124,7 @@ public final class AtomicFiles {
     public static void delete(Path target) {
         try {
             if (Files.deleteIfExists(target)) {
-                forceDirectory(target.toAbsolutePath().getParent());
+                durability.syncDirectory(target.toAbsolutePath().getParent());
             }
         } catch (IOException e) {
             throw new RnnException("cannot delete " + target + ": " + describe(e), e);
@@ -137,14 +171,6 @@ public final class AtomicFiles {
         ThreadLocalRandom.current().nextBytes(random);
         // Hidden and clearly ours, so a leftover from a killed process is easy to recognise.
         return "." + target.getFileName() + "." + HexFormat.of().formatHex(random) + ".tmp";
-    }
-
-    private static void forceDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Some systems (Windows) cannot open or sync a directory; the rename has still happened.
-        }
     }
 
     private static void deleteQuietly(Path temp) {
