@@ -7,11 +7,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.engine.loss.Loss;
 
 /**
  * The FLOAT engine (the one training runs) computes what the DOUBLE engine (the one the gradient
@@ -24,10 +23,16 @@ class FloatDoubleAgreementTest {
     private static final int BATCH = 5;
     private static final int STEPS = 7;
 
-    @ParameterizedTest
-    @EnumSource(CellType.class)
-    void floatMatchesDouble(CellType cell) {
-        ModelConfig config = new ModelConfig(cell, VOCAB, 12, 16, 2, 0.0, false);
+    /**
+     * Every case the double-precision gradient check covers (cell, input kind, depth, objective,
+     * loss, tying, dropout), here at a size where the float fast paths run.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rnn.engine.GradientCheckTest#cases")
+    void floatMatchesDouble(GradientCheckTest.Case c) {
+        int hidden = 16;
+        ModelConfig config = new ModelConfig(c.cell(), VOCAB, c.oneHot() ? 0 : hidden, hidden, c.layers(), c.dropout(),
+                c.tied());
         LanguageModel exact = LanguageModel.initialize(config, Initialization.uniform(0.3), 42, DataType.DOUBLE);
         Map<String, INDArray> asFloat = new LinkedHashMap<>();
         exact.parameters().values().forEach((name, value) -> asFloat.put(name, value.castTo(DataType.FLOAT)));
@@ -38,10 +43,10 @@ class FloatDoubleAgreementTest {
         RecurrentState fastState = fast.newState(BATCH);
         for (int round = 0; round < 2; round++) {
             Batch batch = new Batch(BATCH, STEPS, random.ints(BATCH * STEPS, 0, VOCAB).toArray(),
-                    random.ints(BATCH * STEPS, 0, VOCAB).toArray(), Objective.ALL);
-            double exactLoss = exact.computeGradients(batch, exactState, Loss.CROSS_ENTROPY, 1);
-            double fastLoss = fast.computeGradients(batch, fastState, Loss.CROSS_ENTROPY, 1);
-            assertEquals(exactLoss, fastLoss, 1e-5 * exactLoss, cell + ": loss, round " + round);
+                    random.ints(BATCH * STEPS, 0, VOCAB).toArray(), c.objective());
+            double exactLoss = exact.computeGradients(batch, exactState, c.loss(), 1 + round);
+            double fastLoss = fast.computeGradients(batch, fastState, c.loss(), 1 + round);
+            assertEquals(exactLoss, fastLoss, 1e-5 * Math.abs(exactLoss) + 1e-7, c + ": loss, round " + round);
             for (String name : exact.parameters().values().keySet()) {
                 double[] want = exact.parameters().gradient(name).ravel().toDoubleVector();
                 double[] got = fast.parameters().gradient(name).castTo(DataType.DOUBLE).ravel().toDoubleVector();
@@ -50,14 +55,14 @@ class FloatDoubleAgreementTest {
                     scale = Math.max(scale, Math.abs(w));
                 }
                 for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[i], 1e-4 * scale, cell + ": " + name + "[" + i + "], round " + round);
+                    assertEquals(want[i], got[i], 1e-4 * scale, c + ": " + name + "[" + i + "], round " + round);
                 }
             }
             for (int k = 0; k < config.layers(); k++) {
                 double[] want = exactState.hidden(k).ravel().toDoubleVector();
                 double[] got = fastState.hidden(k).castTo(DataType.DOUBLE).ravel().toDoubleVector();
                 for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[i], 1e-5, cell + ": carried h, layer " + k);
+                    assertEquals(want[i], got[i], 1e-5, c + ": carried h, layer " + k);
                 }
             }
         }

@@ -32,6 +32,7 @@ public final class TrainConfigBuilder {
     private int decayAfter;
     private double clip;
     private long seed = 1;
+    private int saveEvery;
 
     private TrainConfigBuilder(Path corpus, Path output) {
         this.corpus = corpus;
@@ -62,6 +63,7 @@ public final class TrainConfigBuilder {
     public TrainConfigBuilder lrDecay(double value, int after) { lrDecay = value; decayAfter = after; return this; }
     public TrainConfigBuilder clip(double value) { clip = value; return this; }
     public TrainConfigBuilder seed(long value) { seed = value; return this; }
+    public TrainConfigBuilder saveEvery(int value) { saveEvery = value; return this; }
 
     public TrainConfig build() {
         return new TrainConfig(
@@ -70,6 +72,6 @@ public final class TrainConfigBuilder {
                 new NetworkConfig(cell, layers, hidden, embedding, dropout, tied, "uniform", initScale, 0.0),
                 new OptimizationConfig(Loss.CROSS_ENTROPY, optimizer, lr, 0.0, lrDecay, decayAfter, false, clip,
                         epochs, batchSize, true, 0, seed),
-                new RunConfig(output.toString(), 0, 0, 0));
+                new RunConfig(output.toString(), 0, saveEvery, 0));
     }
 }

@@ -1,5 +1,6 @@
 package rnn.workflow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,11 +23,13 @@ import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
 import rnn.train.EpochResult;
+import rnn.train.Progress;
 import rnn.train.ResumeChanges;
 import rnn.train.RunConfig;
 import rnn.train.TrainConfig;
 import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
+import rnn.train.TrainingPlan;
 
 /**
  * Resuming is exact: 2 epochs then --resume to 4 gives the same weights, bit for bit, as 4 epochs in
@@ -80,7 +83,13 @@ class TrainingResumeTest {
         Path interrupted = temp.resolve("interrupted");
         Training.start(config(corpus, whole, 3, stateful), false, new TrainingListener() { }, () -> false);
         AtomicInteger batches = new AtomicInteger();
+        AtomicInteger perEpoch = new AtomicInteger();
         TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onStart(TrainingPlan plan) {
+                perEpoch.set(plan.batchesPerEpoch());
+            }
+
             @Override
             public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
                 batches.incrementAndGet();
@@ -88,6 +97,11 @@ class TrainingResumeTest {
         };
         assertThrows(CancelledException.class, () -> Training.start(config(corpus, interrupted, 3, stateful), false,
                 counter, () -> batches.get() >= 7));
+        // Cancelled before the 8th batch: the save holds the 7 steps done and names the 8th batch next.
+        Progress saved = DirectoryCheckpointer.readResume(interrupted, ModelStore.readManifest(interrupted)).progress();
+        assertEquals(7, saved.step());
+        assertEquals(7, (saved.epoch() - 1) * perEpoch.get() + saved.nextBatch());
+        assertTrue(saved.nextBatch() > 0, "a mid-epoch save");
         Training.resume(interrupted, ResumeChanges.NONE, run(interrupted), new TrainingListener() { }, () -> false);
         assertSameWeights(whole, interrupted);
     }
@@ -96,15 +110,86 @@ class TrainingResumeTest {
         return new RunConfig(directory.toString(), 0, 0, 0);
     }
 
+    /**
+     * Bit for bit: every tensor of the resume file (weights, optimizer moments and step count,
+     * carried state) has the same bits, and the progress the same step. INDArray.equals would let
+     * differences up to 1e-5 through.
+     */
     private static void assertSameWeights(Path expectedDirectory, Path actualDirectory) {
-        ModelManifest manifest = ModelStore.readManifest(expectedDirectory);
-        Map<String, INDArray> expected = DirectoryCheckpointer.readResume(expectedDirectory, manifest)
-                .model().parameters().values();
-        Map<String, INDArray> actual = DirectoryCheckpointer.readResume(actualDirectory,
-                ModelStore.readManifest(actualDirectory)).model().parameters().values();
-        assertEquals(expected.keySet(), actual.keySet());
-        expected.forEach((name, value) -> assertTrue(value.equals(actual.get(name)),
-                name + " differs after resuming"));
+        DirectoryCheckpointer.ResumeState expected = DirectoryCheckpointer.readResume(expectedDirectory,
+                ModelStore.readManifest(expectedDirectory));
+        DirectoryCheckpointer.ResumeState actual = DirectoryCheckpointer.readResume(actualDirectory,
+                ModelStore.readManifest(actualDirectory));
+        assertSameBits(expected.model().parameters().values(), actual.model().parameters().values(), "weight");
+        assertSameBits(expected.optimizerState(), actual.optimizerState(), "optimizer state");
+        assertSameBits(expected.recurrentState(), actual.recurrentState(), "carried state");
+        assertEquals(expected.progress().step(), actual.progress().step());
+        assertEquals(expected.progress().nextBatch(), actual.progress().nextBatch());
+        assertEquals(Double.doubleToLongBits(expected.progress().learningRate()),
+                Double.doubleToLongBits(actual.progress().learningRate()));
+    }
+
+    private static void assertSameBits(Map<String, INDArray> expected, Map<String, INDArray> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what + " names");
+        assertTrue(!expected.isEmpty() || what.equals("carried state"), "some " + what + " to compare");
+        expected.forEach((name, value) -> {
+            INDArray other = actual.get(name);
+            assertArrayEquals(value.shape(), other.shape(), name);
+            assertArrayEquals(bits(value), bits(other), what + " " + name + " differs in its bits after resuming");
+        });
+    }
+
+    private static long[] bits(INDArray array) {
+        double[] values = array.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
+        long[] bits = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Double.doubleToRawLongBits(values[i]);
+        }
+        return bits;
+    }
+
+    /** --save-every N saves after every Nth step within an epoch, each save recording that step and the next batch. */
+    @Test
+    void saveEverySavesMidEpoch() throws IOException {
+        Path corpus = corpus();
+        Path model = temp.resolve("save-every");
+        AtomicInteger perEpoch = new AtomicInteger();
+        List<long[]> saves = new java.util.ArrayList<>();
+        TrainingListener recorder = new TrainingListener() {
+            @Override
+            public void onStart(TrainingPlan plan) {
+                perEpoch.set(plan.batchesPerEpoch());
+            }
+
+            @Override
+            public void onCheckpoint(Path file) {
+                Progress progress = DirectoryCheckpointer.readResume(model, ModelStore.readManifest(model)).progress();
+                saves.add(new long[] {progress.step(), progress.nextBatch()});
+            }
+        };
+        TrainConfig config = TrainConfigBuilder.tiny(corpus, model).window(6).stride(3).hidden(12).embedding(8)
+                .epochs(1).optimizer("adam").lr(0.01).seed(5).saveEvery(2).build();
+        Training.start(config, false, recorder, () -> false);
+        int n = perEpoch.get();
+        assertTrue(n >= 5, "enough batches for mid-epoch saves: " + n);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int step = 2; step < n; step += 2) {
+            expected.add(step + "@" + step);
+        }
+        expected.add(n + "@0");
+        assertEquals(expected, saves.stream().map(s -> s[0] + "@" + s[1]).toList(), "step@next batch of each save");
+    }
+
+    /** The baseline the resume tests rely on: two runs from the same seed agree in every bit. */
+    @ParameterizedTest(name = "stateful={0}")
+    @ValueSource(booleans = {false, true})
+    void aRunRepeatsBitForBit(boolean stateful) throws IOException {
+        Path corpus = corpus();
+        Path first = temp.resolve("first");
+        Path second = temp.resolve("second");
+        Training.start(config(corpus, first, 2, stateful), false, new TrainingListener() { }, () -> false);
+        Training.start(config(corpus, second, 2, stateful), false, new TrainingListener() { }, () -> false);
+        assertSameWeights(first, second);
     }
 
     private Path corpus() throws IOException {
