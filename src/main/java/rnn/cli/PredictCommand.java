@@ -113,7 +113,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (!json) {
             // Streamed as it is chosen, in constant memory (--complete 1000000000 included), one line per context.
             Generator.Streamed streamed = generator.completeStreaming(context, complete, piece -> {
-                out.print(piece.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' '));
+                out.print(oneLine(piece));
                 out.flush();
                 return !out.checkError();
             });
