@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import rnn.InvalidConfigException;
 import rnn.checkpoint.Json;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.text.TextSource;
 import rnn.workflow.Perplexity;
 

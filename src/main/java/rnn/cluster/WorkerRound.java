@@ -7,7 +7,7 @@ import org.apache.spark.TaskContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.checkpoint.Json;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;
 import rnn.engine.optim.Optimizer;

@@ -1,5 +1,7 @@
 package rnn.engine;
 
+import rnn.engine.kernel.HostCopy;
+import rnn.engine.kernel.Activations;
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,6 @@
 package rnn.engine;
 
+import rnn.engine.kernel.EngineThreads;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;

@@ -1,5 +1,6 @@
 package rnn.engine;
 
+import rnn.engine.kernel.HostCopy;
 import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;

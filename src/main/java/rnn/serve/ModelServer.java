@@ -27,7 +27,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import rnn.RnnException;
 import rnn.checkpoint.Json;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.text.TextSource;
 import rnn.workflow.Generator;
 import rnn.workflow.InferenceModel;

@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import rnn.engine.Batch;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;

@@ -2,7 +2,7 @@ package rnn.workflow;
 
 
 import rnn.engine.Batch;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;

@@ -15,7 +15,7 @@ import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.text.Vocabulary;
 import rnn.train.DataConfig;
 import rnn.train.EpochResult;

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.engine.Batch;
 import rnn.engine.CellType;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;

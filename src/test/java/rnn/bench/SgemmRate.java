@@ -1,6 +1,6 @@
 package rnn.bench;
 
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 
 /**
  * Prints the float32 GFLOP/s of Nd4j.gemm on the decoder shape of the Penn Treebank small model,

@@ -1,5 +1,6 @@
 package rnn.engine;
 
+import rnn.engine.kernel.Activations;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;

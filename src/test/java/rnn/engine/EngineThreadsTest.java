@@ -1,5 +1,6 @@
 package rnn.engine;
 
+import rnn.engine.kernel.EngineThreads;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.text.TextSource;
 
 /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import rnn.RnnException;
 import rnn.engine.ParameterShapes;
 import rnn.engine.Batch;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;

@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.engine.Activations;
-import rnn.engine.EngineThreads;
-import rnn.engine.HostCopy;
+import rnn.engine.kernel.Activations;
+import rnn.engine.kernel.EngineThreads;
+import rnn.engine.kernel.HostCopy;
 
 /**
  * Row-wise softmax of logits with the max shift, and the log-probabilities of given targets. One

@@ -2,7 +2,7 @@ package rnn.engine.loss;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.engine.HostCopy;
+import rnn.engine.kernel.HostCopy;
 
 /**
  * Next-word accuracy, as Keras's {@code accuracy} and {@code top_k_categorical_accuracy}: a

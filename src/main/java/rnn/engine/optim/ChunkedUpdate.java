@@ -6,7 +6,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 
 /**
  * Runs an element-wise update over same-shaped whole arrays (parameter, state buffers, gradient)

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 
 /** The one-pass Java softmax against hand-computed values, and the same on one thread or two. */
 class SoftmaxTest {

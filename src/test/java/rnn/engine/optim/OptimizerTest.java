@@ -27,7 +27,7 @@ import rnn.InvalidConfigException;
 import rnn.checkpoint.SafetensorsReader;
 import rnn.checkpoint.SafetensorsWriter;
 import rnn.engine.CellType;
-import rnn.engine.EngineThreads;
+import rnn.engine.kernel.EngineThreads;
 import rnn.engine.Initialization;
 import rnn.engine.LanguageModel;
 import rnn.engine.ModelConfig;

@@ -1,4 +1,4 @@
-package rnn.engine;
+package rnn.engine.kernel;
 
 /**
  * Sigmoid and tanh over ranges of a double array, written so that HotSpot's C2 vectorizes the
@@ -18,7 +18,7 @@ public final class Activations {
     }
 
     /** a[i] = 1 / (1 + exp(-a[i])) for i in [from, to). */
-    static void sigmoid(double[] a, int from, int to) {
+    public static void sigmoid(double[] a, int from, int to) {
         for (int i = from; i < to; i++) {
             double x = Math.max(-CLAMP, Math.min(CLAMP, a[i]));
             a[i] = 1.0 / (1.0 + exp(-x));
@@ -26,7 +26,7 @@ public final class Activations {
     }
 
     /** a[i] = tanh(a[i]) = 2 sigmoid(2 a[i]) - 1 for i in [from, to). */
-    static void tanh(double[] a, int from, int to) {
+    public static void tanh(double[] a, int from, int to) {
         for (int i = from; i < to; i++) {
             double x = Math.max(-CLAMP, Math.min(CLAMP, 2.0 * a[i]));
             a[i] = 2.0 / (1.0 + exp(-x)) - 1.0;
@@ -37,7 +37,7 @@ public final class Activations {
     private static final float FLOAT_GATE_CLAMP = 20f;
 
     /** Float sigmoid, absolute error below 1e-6 (see {@link #expf}; float itself has 6e-8 at 1). */
-    static void sigmoid(float[] a, int from, int to) {
+    public static void sigmoid(float[] a, int from, int to) {
         for (int i = from; i < to; i++) {
             float x = Math.max(-FLOAT_GATE_CLAMP, Math.min(FLOAT_GATE_CLAMP, a[i]));
             a[i] = 1f / (1f + expf(-x));
@@ -45,7 +45,7 @@ public final class Activations {
     }
 
     /** Float tanh = 2 sigmoid(2x) - 1, absolute error below 2e-6. */
-    static void tanh(float[] a, int from, int to) {
+    public static void tanh(float[] a, int from, int to) {
         for (int i = from; i < to; i++) {
             float x = Math.max(-FLOAT_GATE_CLAMP, Math.min(FLOAT_GATE_CLAMP, 2f * a[i]));
             a[i] = 2f / (1f + expf(-x)) - 1f;

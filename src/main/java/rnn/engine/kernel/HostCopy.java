@@ -1,4 +1,4 @@
-package rnn.engine;
+package rnn.engine.kernel;
 
 import java.nio.FloatBuffer;
 

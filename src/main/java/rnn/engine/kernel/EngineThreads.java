@@ -1,4 +1,4 @@
-package rnn.engine;
+package rnn.engine.kernel;
 
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
@@ -42,7 +42,7 @@ public final class EngineThreads {
      * with every engine kernel inside on one thread, BLAS included; the setting is restored after.
      * For independent work items (stream segments being scored) this beats splitting each product
      * and softmax between threads: nothing waits on anything. Callers give each part its own
-     * buffers (a model per part, see {@link LanguageModel#sharingParameters()}).
+     * buffers (a model per part, see {@code LanguageModel.sharingParameters()}).
      */
     public static void inParallel(int parts, IntConsumer body) {
         // On one thread nothing changes the setting, so nothing is locked: callers that are
