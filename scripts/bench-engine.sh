@@ -7,8 +7,8 @@
 #   --threads N  the engine's threads (OpenBLAS products and softmax rows, as rnn train --threads)
 #                and the peer's --threads; default 0 = one per core, as rnn train. ND4J's own
 #                element-wise ops stay on one thread (OMP_NUM_THREADS=1), as in bin/rnn.
-#   --data DIR   reads DIR/train.txt (e.g. /work/shared/corpora/ptb) instead of random ids.
-#   --torch      also runs /work/shared/peers/torch_lm.py (150 batches, --no-eval) per cell, if
+#   --data DIR   reads DIR/train.txt (e.g. ../shared/corpora/ptb) instead of random ids.
+#   --torch      also runs ../shared/peers/torch_lm.py (150 batches, --no-eval) per cell, if
 #                /usr/bin/python3.11 can import torch.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -70,7 +70,7 @@ for cell in $cells; do
       model="$cell"
       [ "$cell" = RNN ] && model=RNN_TANH
       echo "## torch $model"
-      /usr/bin/python3.11 /work/shared/peers/torch_lm.py --data "${data:-/work/shared/corpora/ptb}" \
+      /usr/bin/python3.11 "$root/../shared/peers/torch_lm.py" --data "${data:-$root/../shared/corpora/ptb}" \
         --model "$model" --threads "$engine_threads" --epochs 1 --max-batches 150 --no-eval
     else
       echo "## torch: /usr/bin/python3.11 cannot import torch; skipped"

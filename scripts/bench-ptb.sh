@@ -128,7 +128,7 @@ else
 fi
 if [ "$torch" = 1 ]; then
   for threads in 1 2; do
-    /usr/bin/python3.11 /work/shared/peers/torch_lm.py --data "$data" --threads "$threads" --epochs 1 \
+    /usr/bin/python3.11 "$root/../shared/peers/torch_lm.py" --data "$data" --threads "$threads" --epochs 1 \
       --max-batches "$([ "$threads" = 1 ] && echo 1000 || echo 300)" --no-eval > "$work/torch-$threads.out"
     head -1 "$work/torch-$threads.out" > "$work/torch-$threads.json"
     echo "pytorch, $threads thread(s): $(cat "$work/torch-$threads.json")"
