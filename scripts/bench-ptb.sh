@@ -59,6 +59,23 @@ sgemm=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/li
 sgemm1=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 1 2>/dev/null | tail -1)
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s on $(nproc) threads, ${sgemm1} on 1 ($OPENBLAS_CORETYPE)"
 
+# The --independent figures, read by both JSON reports below.
+cat > "$work/bench_report.py" <<'PY'
+import re
+
+def independent(work):
+    """Median tokens/s (and the perplexity) of the three --independent --per-line runs, from their stderr."""
+    runs = []
+    for r in (1, 2, 3):
+        text = open(f"{work}/test-independent-{r}.txt").read()
+        tps = float(re.search(r"scored \d+ tokens in [\d.]+ s \((\d+) tokens/s\)", text).group(1))
+        ppl = float(re.search(r"rnn perplexity: perplexity: ([\d.]+)", text).group(1))
+        runs.append((tps, ppl))
+    runs.sort()
+    return {"independent_test_ppl": round(runs[1][1], 3), "independent_tokens_per_s": runs[1][0],
+            "independent_tokens_per_s_runs": [t for t, _ in runs]}
+PY
+
 # The default scoring (segments side by side) three times for speed, and the exact single pass once.
 score_model() {
   for run in 1 2 3; do
@@ -73,20 +90,10 @@ score_model() {
 
 if [ -n "$score" ]; then
   score_model "$score"
-  python3 - "$work" <<'PY'
+  PYTHONPATH="$work" python3 - "$work" <<'PY'
 import json, re, sys
 work = sys.argv[1]
-def independent(work):
-    """Median tokens/s (and the perplexity) of the three --independent --per-line runs, from their stderr."""
-    runs = []
-    for r in (1, 2, 3):
-        text = open(f"{work}/test-independent-{r}.txt").read()
-        tps = float(re.search(r"scored \d+ tokens in [\d.]+ s \((\d+) tokens/s\)", text).group(1))
-        ppl = float(re.search(r"rnn perplexity: perplexity: ([\d.]+)", text).group(1))
-        runs.append((tps, ppl))
-    runs.sort()
-    return {"independent_test_ppl": round(runs[1][1], 3), "independent_tokens_per_s": runs[1][0],
-            "independent_tokens_per_s_runs": [t for t, _ in runs]}
+from bench_report import independent
 runs = sorted((json.load(open(f"{work}/test-{r}.json")) for r in (1, 2, 3)), key=lambda t: t["tokens_per_second"])
 walls = sorted(float(open(f"{work}/test-wall-{r}.txt").read().split()[-1]) for r in (1, 2, 3))
 exact = json.load(open(f"{work}/test-exact.json"))
@@ -106,7 +113,7 @@ if [ "$seed_preset" = 1 ]; then
 import json, sys, re
 work, corpus = sys.argv[1], sys.argv[2]
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
-samples = json.load(open(f"{work}/model/model.json"))["corpus"]["trainTokens"] - 10  # windows of 10, stride 1
+samples = json.load(open(f"{work}/model/model.json"))["corpus"]["train_tokens"] - 10  # windows of 10, stride 1
 for e in epochs:
     print(f"epoch {e['epoch']}: {e['seconds']*1000/samples:.3f} ms/sample, train loss {e['train_loss']:.4f}, valid loss {e['valid_loss']:.4f}")
 best = min(epochs, key=lambda e: e["valid_loss"])
@@ -134,24 +141,15 @@ if [ "$torch" = 1 ]; then
     echo "pytorch, $threads thread(s): $(cat "$work/torch-$threads.json")"
   done
 fi
-python3 - "$work" "$sgemm" "$quick" "$preset" "$sgemm1" <<'PY'
+PYTHONPATH="$work" python3 - "$work" "$sgemm" "$quick" "$preset" "$sgemm1" <<'PY'
 import glob, json, os, sys, re
-def independent(work):
-    """Median tokens/s (and the perplexity) of the three --independent --per-line runs, from their stderr."""
-    runs = []
-    for r in (1, 2, 3):
-        text = open(f"{work}/test-independent-{r}.txt").read()
-        tps = float(re.search(r"scored \d+ tokens in [\d.]+ s \((\d+) tokens/s\)", text).group(1))
-        ppl = float(re.search(r"rnn perplexity: perplexity: ([\d.]+)", text).group(1))
-        runs.append((tps, ppl))
-    runs.sort()
-    return {"independent_test_ppl": round(runs[1][1], 3), "independent_tokens_per_s": runs[1][0],
-            "independent_tokens_per_s_runs": [t for t, _ in runs]}
+from bench_report import independent
 work, sgemm, quick, preset, sgemm1 = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], float(sys.argv[5])
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
-arch = json.load(open(f"{work}/model/model.json"))["architecture"]
-v, h, e, layers = arch["vocabSize"], arch["hiddenSize"], arch["embeddingSize"], arch["layers"]
-gates = {"RNN": 1, "LSTM": 4, "GRU": 3, "GRU_CLASSIC": 3}[arch["cell"]]
+manifest = json.load(open(f"{work}/model/model.json"))
+arch = manifest["network"]
+v, h, e, layers = manifest["vocabulary"]["size"], arch["hidden"], arch["embedding"], arch["layers"]
+gates = {"RNN": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3, "GRU_CLASSIC": 3}[arch["cell"]]
 matmul = v * h + sum(gates * h * ((e if k == 0 else h) + h) for k in range(layers))
 flop_per_token = 6 * matmul  # forward 2, backward 4 per weight
 for r in epochs:
