@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 import rnn.RnnException;
 
 /** Entry point: builds the command line, runs it and exits with its code. Nothing else exits. */
@@ -194,7 +195,9 @@ public final class Main implements Runnable {
     private static int usageError(ParameterException error, String[] args) {
         CommandLine cmd = error.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(cmd.getCommandSpec().qualifiedName() + ": " + error.getMessage());
+        String message = error instanceof UnmatchedArgumentException unmatched
+                ? DidYouMean.message(unmatched).orElse(error.getMessage()) : error.getMessage();
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + message);
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         return ExitCodes.USAGE_ERROR;
     }
