@@ -5,7 +5,7 @@ import rnn.text.TokenizerSpec;
 
 /** --tokenizer and --lowercase, shared by every command that reads text (vocab, windows, train). */
 public final class TokenizerMixin {
-    @Option(names = "--tokenizer", paramLabel = "SPEC", defaultValue = "word",
+    @Option(names = "--tokenizer", paramLabel = "SPEC", defaultValue = "word", completionCandidates = Candidates.Tokenizers.class,
             description = "How text becomes tokens: word (Unicode words and punctuation; default), "
                     + "whitespace (split on spaces, <eos> after each line), char (code points, \\n after each "
                     + "line) or regex:PATTERN (the matches, e.g. regex:\\w+).")
