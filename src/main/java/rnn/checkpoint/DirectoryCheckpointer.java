@@ -104,8 +104,8 @@ public final class DirectoryCheckpointer implements Checkpointer {
         ModelManifest.Progress summary = new ModelManifest.Progress(progress.epochsCompleted(), progress.step(),
                 progress.bestEpoch(), progress.bestValidationLoss(), progress.history());
         manifest = manifest.withProgress(summary);
-        ModelStore.writeManifest(directory, manifest);
-        AtomicFiles.writeString(directory.resolve(ModelStore.HISTORY), Json.toPrettyJson(progress.history()));
+        ManifestFiles.write(directory, manifest);
+        ManifestFiles.writeHistory(directory, progress.history());
         if (progress.nextBatch() == 0 && !progress.history().isEmpty()) {
             writePlot(progress);
         }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import rnn.InvalidConfigException;
-import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.LatestModel;
 import rnn.engine.Objective;
 import rnn.engine.loss.Loss;
 import rnn.train.DataConfig;
@@ -249,7 +249,7 @@ public final class TrainOptions {
         if (name.isEmpty() || name.equals(".") || name.equals("..")) {
             return "corpus";
         }
-        return name.equals(ModelStore.LATEST) ? name + "-corpus" : name;
+        return name.equals(LatestModel.LATEST) ? name + "-corpus" : name;
     }
 
     private static Objective parseObjective(String value) {

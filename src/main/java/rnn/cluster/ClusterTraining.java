@@ -25,6 +25,9 @@ import rnn.CancelledException;
 import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
+import rnn.checkpoint.ManifestFiles;
+import rnn.checkpoint.DirectoryLock;
+import rnn.checkpoint.LatestModel;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.LanguageModel;
 import rnn.text.Corpus;
@@ -61,7 +64,7 @@ public final class ClusterTraining {
                                         ClusterListener listener, BooleanSupplier cancelled) {
         refuseSingleMachineOptions(config);
         Path directory = localDirectory(config.run().output());
-        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
                 throw new RnnException(directory + ": already holds a model; continue it with --resume "
                         + directory + ", replace it with --force, or choose another --output");
@@ -79,7 +82,7 @@ public final class ClusterTraining {
                 ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model, Map.of(),
                         Progress.start(config.optimization().lr()), data.validation(), checkpointer, listener, cancelled);
                 checkpointer.begin(config, vocabulary, model, data.summary());
-                ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+                LatestModel.mark(LatestModel.MODELS_ROOT, directory);
                 return new Training.Result(directory,
                         run(trainer, plan(config, cluster, data, model, trainer, 1), directory, cancelled));
             } catch (RnnException e) {
@@ -96,9 +99,9 @@ public final class ClusterTraining {
      */
     public static Training.Result resume(Path given, ResumeChanges changes, RunConfig run, ClusterOptions cluster,
                                          ClusterListener listener, BooleanSupplier cancelled) {
-        ModelStore.readManifest(given); // refuse a non-model directory before locking (which creates it)
+        ManifestFiles.read(given); // refuse a non-model directory before locking (which creates it)
         Path directory = Training.realDirectoryOf(given);
-        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             Training.ResumePoint point = Training.resumePoint(directory, changes, run, listener);
             TrainConfig config = point.config();
             refuseSingleMachineOptions(config);
@@ -119,7 +122,7 @@ public final class ClusterTraining {
                 ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model,
                         point.state().optimizerState(), point.progress(), data.validation(), point.checkpointer(),
                         listener, cancelled);
-                ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+                LatestModel.mark(LatestModel.MODELS_ROOT, directory);
                 return new Training.Result(directory,
                         run(trainer, plan(config, cluster, data, model, trainer, point.progress().epoch()),
                                 directory, cancelled));

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import rnn.RnnException;
-import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.LatestModel;
 
 /** Which model directory a command means: the one given with -m, or models/latest. Free of ND4J. */
 public final class ModelDirectory {
@@ -16,7 +16,7 @@ public final class ModelDirectory {
         if (directory != null) {
             return directory;
         }
-        Path latest = Path.of("models", ModelStore.LATEST);
+        Path latest = Path.of("models", LatestModel.LATEST);
         if (!Files.exists(latest)) {
             throw new RnnException("no model given and models/latest does not exist; train one first or pass -m DIR");
         }

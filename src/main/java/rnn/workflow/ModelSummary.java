@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import rnn.checkpoint.CheckpointFormatException;
 import rnn.checkpoint.Json;
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.checkpoint.SafetensorsHeader;
 import rnn.checkpoint.TensorInfo;
@@ -52,7 +53,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
     /** Describes the model in {@code directory} (models/latest when null). */
     public static ModelSummary read(Path directory) {
         Path dir = ModelDirectory.resolve(directory);
-        ModelManifest manifest = ModelStore.readManifest(dir);
+        ModelManifest manifest = ManifestFiles.read(dir);
         checkStoredTensors(dir.resolve(ModelStore.WEIGHTS), manifest.architecture());
         return of(dir.toString(), manifest);
     }

@@ -14,6 +14,9 @@ import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
+import rnn.checkpoint.DirectoryLock;
+import rnn.checkpoint.LatestModel;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.kernel.EngineThreads;
 import rnn.text.Vocabulary;
@@ -51,7 +54,7 @@ public final class Training {
 
     public static Result start(TrainConfig config, boolean force, TrainingListener listener, BooleanSupplier cancelled) {
         Path directory = Path.of(config.run().output());
-        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
                 throw new RnnException(directory + ": already holds a model; continue it with --resume "
                         + directory + ", replace it with --force, or choose another --output");
@@ -59,7 +62,7 @@ public final class Training {
             TrainingData data = TrainingData.load(config); // before ND4J starts: Ctrl-C while reading stdin ends the read
             applyThreads(config);
             Trainer trainer = Trainer.start(config, data, new DirectoryCheckpointer(directory), listener, cancelled);
-            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+            LatestModel.mark(LatestModel.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
     }
@@ -72,7 +75,7 @@ public final class Training {
      */
     public static Result fineTune(TrainConfig config, Path parent, boolean force, TrainingListener listener,
                                   BooleanSupplier cancelled) {
-        ModelManifest parentManifest = ModelStore.readManifest(parent); // a usable parent before anything else
+        ModelManifest parentManifest = ManifestFiles.read(parent); // a usable parent before anything else
         Path parentDirectory = realDirectoryOf(parent);
         Path directory = Path.of(config.run().output());
         if (Files.exists(directory) && sameFile(directory, parentDirectory)) {
@@ -81,7 +84,7 @@ public final class Training {
         }
         TrainConfig tuned = new TrainConfig(inheritVocabulary(config.data(), parentManifest.data()),
                 parentManifest.network(), config.optimization(), config.run());
-        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
                 throw new RnnException(directory + ": already holds a model; replace it with --force, or choose"
                         + " another --output");
@@ -96,7 +99,7 @@ public final class Training {
                     parentManifest.corpus().name());
             Trainer trainer = Trainer.startFrom(tuned, data, base.model(), new DirectoryCheckpointer(directory, origin),
                     listener, cancelled);
-            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+            LatestModel.mark(LatestModel.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
     }
@@ -123,10 +126,10 @@ public final class Training {
      */
     public static Result resume(Path given, ResumeChanges changes, RunConfig run, TrainingListener listener,
                                 BooleanSupplier cancelled) {
-        ModelStore.readManifest(given); // refuse a non-model directory before locking (which creates it)
+        ManifestFiles.read(given); // refuse a non-model directory before locking (which creates it)
         // --resume models/latest means the model it points to: continue there, and point latest at it.
         Path directory = realDirectoryOf(given);
-        try (ModelStore.DirectoryLock lock = ModelStore.lock(directory)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             ResumePoint point = resumePoint(directory, changes, run, listener);
             TrainConfig config = point.config();
             applyThreads(config);
@@ -138,7 +141,7 @@ public final class Training {
             DirectoryCheckpointer.ResumeState state = point.state();
             Trainer trainer = Trainer.resume(config, data, state.model(), state.optimizerState(),
                     state.recurrentState(), point.progress(), point.checkpointer(), listener, cancelled);
-            ModelStore.markLatest(ModelStore.MODELS_ROOT, directory);
+            LatestModel.mark(LatestModel.MODELS_ROOT, directory);
             return new Result(directory, run(trainer, directory));
         }
     }
@@ -159,7 +162,7 @@ public final class Training {
      */
     public static ResumePoint resumePoint(Path directory, ResumeChanges changes, RunConfig run,
                                           TrainingListener listener) {
-        ModelManifest manifest = ModelStore.readManifest(directory);
+        ModelManifest manifest = ManifestFiles.read(directory);
         OptimizationConfig optimization = changes.applyTo(manifest.optimization());
         TrainConfig config = new TrainConfig(manifest.data(), manifest.network(), optimization,
                 run.withOutput(directory.toString()));

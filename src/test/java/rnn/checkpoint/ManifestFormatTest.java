@@ -54,7 +54,7 @@ class ManifestFormatTest {
     @Test
     void aFormatOneModelDirectoryStillLoadsAndPredictsAsBefore() throws IOException {
         Path legacy = copyLegacy();
-        ModelManifest manifest = ModelStore.readManifest(legacy);
+        ModelManifest manifest = ManifestFiles.read(legacy);
         assertEquals(ModelManifest.FORMAT, manifest.format(), "read into the current form");
         assertEquals(List.of("legacy.txt"), manifest.data().corpora());
         assertEquals(5, manifest.data().window());

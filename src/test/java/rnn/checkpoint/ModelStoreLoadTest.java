@@ -113,7 +113,7 @@ class ModelStoreLoadTest {
         Path copy = copy("flipped-manifest");
         Path manifest = copy.resolve(ModelStore.MANIFEST);
         byte[] valid = Files.readAllBytes(manifest);
-        ModelManifest expected = ModelStore.readManifest(copy);
+        ModelManifest expected = ManifestFiles.read(copy);
         java.util.Random random = new java.util.Random(7);
         int accepted = 0;
         for (int at = 0; at < valid.length; at++) {
@@ -121,7 +121,7 @@ class ModelStoreLoadTest {
             flipped[at] ^= (byte) (1 << random.nextInt(8));
             Files.write(manifest, flipped);
             try {
-                assertEquals(expected, ModelStore.readManifest(copy), "a flip at byte " + at + " changed what was read");
+                assertEquals(expected, ManifestFiles.read(copy), "a flip at byte " + at + " changed what was read");
                 accepted++;
             } catch (CheckpointFormatException detected) {
                 assertEquals(1, detected.getMessage().lines().count(), detected.getMessage());

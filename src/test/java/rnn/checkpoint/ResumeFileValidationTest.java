@@ -54,7 +54,7 @@ class ResumeFileValidationTest {
             Path copy = copy(model, "plain-" + model.getFileName());
             Training.resume(copy, ResumeChanges.epochs(2), new RunConfig(copy.toString(), 0, 0, 0),
                     new TrainingListener() { }, () -> false);
-            assertEquals(2, ModelStore.readManifest(copy).progress().epochsCompleted());
+            assertEquals(2, ManifestFiles.read(copy).progress().epochsCompleted());
         }
     }
 

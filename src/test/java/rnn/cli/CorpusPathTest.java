@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import rnn.checkpoint.ModelManifest;
-import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.ManifestFiles;
 
 /** model.json stores the corpus and validation paths absolute, so --resume finds them from any directory. */
 class CorpusPathTest {
@@ -31,7 +31,7 @@ class CorpusPathTest {
         CliRun run = CliRun.of("train", relativeCorpus, "--valid", relativeValid, "-o", model.toString(), "--epochs", "1",
                 "--hidden", "8", "--embedding", "4", "--window", "4", "--max-batches", "2", "--quiet");
         assertEquals(0, run.exitCode(), run.err());
-        ModelManifest manifest = ModelStore.readManifest(model);
+        ModelManifest manifest = ManifestFiles.read(model);
         assertEquals(List.of(corpus.toAbsolutePath().normalize().toString()), manifest.data().corpora());
         assertEquals(valid.toAbsolutePath().normalize().toString(), manifest.data().validFile());
         assertEquals(relativeCorpus, manifest.corpus().name(), "shown as the user wrote it");

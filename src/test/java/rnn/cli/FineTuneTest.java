@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.text.TextSource;
 import rnn.workflow.InferenceModel;
@@ -57,8 +58,8 @@ class FineTuneTest {
 
         assertArrayEquals(Files.readAllBytes(parent.resolve(ModelStore.VOCABULARY)),
                 Files.readAllBytes(child.resolve(ModelStore.VOCABULARY)), "the parent's vocabulary; zebra is <unk>");
-        ModelManifest parentManifest = ModelStore.readManifest(parent);
-        ModelManifest manifest = ModelStore.readManifest(child);
+        ModelManifest parentManifest = ManifestFiles.read(parent);
+        ModelManifest manifest = ManifestFiles.read(child);
         assertEquals(parentManifest.network(), manifest.network());
         assertEquals(3, manifest.progress().epochsCompleted(), "progress starts afresh");
         ModelManifest.Session session = manifest.sessions().get(0);

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.ManifestFiles;
 
 /**
  * Ctrl-C on a real process: `rnn train` finishes the step, saves, says how to resume and exits 130;
@@ -49,12 +49,12 @@ class InterruptTest {
         String last = lines.get(lines.size() - 1);
         assertTrue(last.contains("interrupted in epoch") && last.contains("rnn train --resume " + model), stderr);
 
-        int done = ModelStore.readManifest(model).progress().epochsCompleted();
+        int done = ManifestFiles.read(model).progress().epochsCompleted();
         assertTrue(done >= 1, "at least the first epoch was saved");
         CliRun resumed = CliRun.of("train", "--resume", model.toString(), "--epochs", Integer.toString(done + 1),
                 "--quiet");
         assertEquals(0, resumed.exitCode(), resumed.err());
-        assertEquals(done + 1, ModelStore.readManifest(model).progress().epochsCompleted());
+        assertEquals(done + 1, ManifestFiles.read(model).progress().epochsCompleted());
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 
 /**
@@ -58,10 +59,10 @@ class LockTest {
         Path leftover = model.resolve("." + ModelStore.RESUME + ".0123456789abcdef.tmp");
         Files.writeString(leftover, "half a save");
 
-        int done = ModelStore.readManifest(model).progress().epochsCompleted();
+        int done = ManifestFiles.read(model).progress().epochsCompleted();
         CliRun resumed = CliRun.of("train", "--resume", model.toString(), "--epochs", Integer.toString(done + 1), "--quiet");
         assertEquals(0, resumed.exitCode(), "the dead process's lock is gone with it: " + resumed.err());
-        assertEquals(done + 1, ModelStore.readManifest(model).progress().epochsCompleted());
+        assertEquals(done + 1, ManifestFiles.read(model).progress().epochsCompleted());
         assertFalse(Files.exists(leftover), "the unfinished save's temporary file is cleaned up under the lock");
         assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the quick").exitCode());
     }

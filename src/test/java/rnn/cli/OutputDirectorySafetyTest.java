@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
+import rnn.checkpoint.LatestModel;
 import rnn.checkpoint.ModelStore;
 
 /**
@@ -41,7 +43,7 @@ class OutputDirectorySafetyTest {
         Files.writeString(temp.resolve("latest.txt"), "a dog ran in the big park today .\n".repeat(20));
         assertEquals(0, trainIn(temp, "sample.txt"));
         Path models = temp.resolve("models");
-        assertEquals(Path.of("sample"), Files.readSymbolicLink(models.resolve(ModelStore.LATEST)));
+        assertEquals(Path.of("sample"), Files.readSymbolicLink(models.resolve(LatestModel.LATEST)));
         Map<String, byte[]> sample = snapshot(models.resolve("sample"));
 
         assertEquals(0, trainIn(temp, "latest.txt", "--force"));
@@ -49,12 +51,12 @@ class OutputDirectorySafetyTest {
         snapshot(models.resolve("sample")).forEach((name, bytes) ->
                 assertArrayEquals(sample.get(name), bytes, name + " of models/sample is untouched"));
         assertTrue(Files.isRegularFile(models.resolve("latest-corpus").resolve(ModelStore.MANIFEST)));
-        assertEquals(Path.of("latest-corpus"), Files.readSymbolicLink(models.resolve(ModelStore.LATEST)));
+        assertEquals(Path.of("latest-corpus"), Files.readSymbolicLink(models.resolve(LatestModel.LATEST)));
 
         // --resume models/latest continues the model the link names, in that model's directory.
         assertEquals(0, trainIn(temp, "--resume", "models/latest", "--epochs", "2"));
-        assertEquals(2, ModelStore.readManifest(models.resolve("latest-corpus")).progress().epochsCompleted());
-        assertEquals(Path.of("latest-corpus"), Files.readSymbolicLink(models.resolve(ModelStore.LATEST)));
+        assertEquals(2, ManifestFiles.read(models.resolve("latest-corpus")).progress().epochsCompleted());
+        assertEquals(Path.of("latest-corpus"), Files.readSymbolicLink(models.resolve(LatestModel.LATEST)));
     }
 
     @Test
@@ -70,7 +72,7 @@ class OutputDirectorySafetyTest {
     void anOutputThatIsASymbolicLinkIsRefused() throws IOException {
         Path corpus = Files.writeString(temp.resolve("c.txt"), TEXT);
         Path real = Files.createDirectories(temp.resolve("models/real"));
-        Path link = Files.createSymbolicLink(temp.resolve("models").resolve(ModelStore.LATEST), Path.of("real"));
+        Path link = Files.createSymbolicLink(temp.resolve("models").resolve(LatestModel.LATEST), Path.of("real"));
         CliRun run = train(corpus, link, "--force");
         assertEquals(1, run.exitCode(), run.err());
         assertEquals("rnn train: " + link + ": is a symbolic link; give the directory itself as --output", run.err().strip());
@@ -117,30 +119,30 @@ class OutputDirectorySafetyTest {
         Path root = Files.createDirectories(temp.resolve("models"));
         Path a = Files.createDirectories(root.resolve("a"));
         Path b = Files.createDirectories(root.resolve("b"));
-        Path latest = root.resolve(ModelStore.LATEST);
+        Path latest = root.resolve(LatestModel.LATEST);
 
-        ModelStore.markLatest(root, a);
+        LatestModel.mark(root, a);
         assertEquals(Path.of("a"), Files.readSymbolicLink(latest));
-        ModelStore.markLatest(root, b);
+        LatestModel.mark(root, b);
         assertEquals(Path.of("b"), Files.readSymbolicLink(latest), "the tool's own link moves");
-        ModelStore.markLatest(root, latest);
+        LatestModel.mark(root, latest);
         assertEquals(Path.of("b"), Files.readSymbolicLink(latest), "never latest -> latest");
 
         Path elsewhere = Files.createDirectories(temp.resolve("elsewhere/model"));
-        ModelStore.markLatest(root, elsewhere);
+        LatestModel.mark(root, elsewhere);
         assertEquals(Path.of("b"), Files.readSymbolicLink(latest), "a model outside the root does not move it");
-        assertFalse(Files.exists(elsewhere.resolveSibling(ModelStore.LATEST), LinkOption.NOFOLLOW_LINKS),
+        assertFalse(Files.exists(elsewhere.resolveSibling(LatestModel.LATEST), LinkOption.NOFOLLOW_LINKS),
                 "nor makes a latest beside itself");
 
         Path users = temp.resolve("users-target");
         Files.delete(latest);
         Files.createSymbolicLink(latest, users.toAbsolutePath());
-        ModelStore.markLatest(root, a);
+        LatestModel.mark(root, a);
         assertEquals(users.toAbsolutePath(), Files.readSymbolicLink(latest), "a link the user made stays");
 
         Files.delete(latest);
         Files.createDirectories(latest);
-        ModelStore.markLatest(root, a);
+        LatestModel.mark(root, a);
         assertTrue(Files.isDirectory(latest, LinkOption.NOFOLLOW_LINKS), "a real directory called latest stays");
     }
 
@@ -149,7 +151,7 @@ class OutputDirectorySafetyTest {
     void trainingWithOutputElsewhereLeavesALatestThereAlone() throws IOException {
         Path corpus = Files.writeString(temp.resolve("c.txt"), TEXT);
         Path users = Files.createDirectories(temp.resolve("users"));
-        Path link = Files.createSymbolicLink(temp.resolve(ModelStore.LATEST), users.toAbsolutePath());
+        Path link = Files.createSymbolicLink(temp.resolve(LatestModel.LATEST), users.toAbsolutePath());
         assertEquals(0, train(corpus, temp.resolve("model")).exitCode());
         assertEquals(users.toAbsolutePath(), Files.readSymbolicLink(link));
     }

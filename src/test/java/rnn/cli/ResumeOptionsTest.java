@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.train.EpochResult;
 
@@ -65,7 +66,7 @@ class ResumeOptionsTest {
         assertTrue(run.err().contains("resuming with --epochs 3 (was 1), --lr 0.1 (was 0.5), --lr-decay 0.5 (was 1.0),"
                 + " --decay-after 2 (was 0)\n"), run.err());
 
-        ModelManifest manifest = ModelStore.readManifest(model);
+        ModelManifest manifest = ManifestFiles.read(model);
         assertEquals(3, manifest.optimization().epochs());
         assertEquals(0.1, manifest.optimization().lr());
         assertEquals(0.5, manifest.optimization().lrDecay());

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 
 /**
@@ -52,7 +53,7 @@ class SaveFailureTest {
         assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the cat").exitCode());
         CliRun resumed = train("train", "--resume", model.toString(), "--epochs", "2");
         assertEquals(0, resumed.exitCode(), resumed.err());
-        assertEquals(2, ModelStore.readManifest(model).progress().epochsCompleted());
+        assertEquals(2, ManifestFiles.read(model).progress().epochsCompleted());
     }
 
     /**

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 
 /**
@@ -85,7 +86,7 @@ class TrainBadInputTest {
         CliRun run = train(first, fifo.toString(), "--window", "4", "--validation-split", "0");
         writer.join(10_000);
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(rnn.checkpoint.ModelStore.readManifest(output()).corpus().tokens() > 200);
+        assertTrue(rnn.checkpoint.ManifestFiles.read(output()).corpus().tokens() > 200);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 
 /** rnn train and rnn predict end to end through the command line, and their exit codes. */
@@ -58,7 +59,7 @@ class TrainPredictCommandTest {
         CliRun train = CliRun.of("train", first.toString(), second.toString(), "-o", model.toString(),
                 "--epochs", "1", "--hidden", "8", "--embedding", "4", "--window", "4", "--quiet");
         assertEquals(0, train.exitCode(), train.err());
-        var manifest = ModelStore.readManifest(model);
+        var manifest = ManifestFiles.read(model);
         assertEquals(first + " + " + second, manifest.corpus().name());
         assertEquals(20 * 4 + 4, manifest.corpus().tokens());
         CliRun resume = CliRun.of("train", "--resume", model.toString(), "--epochs", "2", "--quiet");

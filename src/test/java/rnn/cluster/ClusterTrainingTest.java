@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import picocli.CommandLine;
 import rnn.checkpoint.DirectoryCheckpointer;
-import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.ManifestFiles;
 import rnn.cli.ClusterMain;
 import rnn.cli.Main;
 import rnn.train.EpochResult;
@@ -60,7 +60,7 @@ class ClusterTrainingTest {
             assertTrue(relative < 1e-5, name + ": relative difference " + relative);
         });
         // 24 steps moved the weights: equal weights are not just the untouched initial ones.
-        assertEquals(24, ModelStore.readManifest(cluster).progress().steps());
+        assertEquals(24, ManifestFiles.read(cluster).progress().steps());
     }
 
     /** K > 1 (local SGD with Adam) learns, and the directory is a model rnn predict uses and rnn train resumes. */
@@ -75,7 +75,7 @@ class ClusterTrainingTest {
                 "--epochs", "3", "--batch-size", "16", "--workers", "2", "--sync-every", "4", "--master", "local[2]",
                 "--json", List.of()));
         assertEquals(0, code, stderr.toString());
-        List<EpochResult> history = ModelStore.readManifest(out).progress().history();
+        List<EpochResult> history = ManifestFiles.read(out).progress().history();
         assertEquals(3, history.size());
         assertTrue(history.get(2).validationLoss() < history.get(0).validationLoss() - 0.1,
                 "validation loss falls: " + history);
@@ -93,11 +93,11 @@ class ClusterTrainingTest {
 
         // One machine continues the cluster's run.
         assertEquals(0, rnn("train", "--resume", out.toString(), "--epochs", "4", "-q"));
-        assertEquals(4, ModelStore.readManifest(out).progress().history().size());
+        assertEquals(4, ManifestFiles.read(out).progress().history().size());
     }
 
     private static Map<String, INDArray> finalWeights(Path directory) {
-        return DirectoryCheckpointer.readResume(directory, ModelStore.readManifest(directory))
+        return DirectoryCheckpointer.readResume(directory, ManifestFiles.read(directory))
                 .model().parameters().values();
     }
 

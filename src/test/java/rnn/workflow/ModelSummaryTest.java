@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.CellType;
 import rnn.engine.Objective;
@@ -89,7 +90,7 @@ class ModelSummaryTest {
     @Test
     void historyAndProvenanceComeFromTheManifest() {
         ModelSummary summary = ModelSummary.read(stacked);
-        var manifest = ModelStore.readManifest(stacked);
+        var manifest = ManifestFiles.read(stacked);
         assertEquals(1, summary.history().epochsCompleted());
         assertEquals(manifest.progress().history().get(0).trainLoss(), summary.history().lastTrainLoss());
         assertEquals(manifest.corpus(), summary.corpus());

@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import rnn.CancelledException;
 import rnn.checkpoint.DirectoryCheckpointer;
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.train.EpochResult;
 import rnn.train.Progress;
@@ -51,7 +52,7 @@ class TrainingResumeTest {
 
         assertEquals(4, resumed.history().size());
         assertSameWeights(whole, split);
-        List<EpochResult> history = ModelStore.readManifest(split).progress().history();
+        List<EpochResult> history = ManifestFiles.read(split).progress().history();
         assertEquals(4, history.size());
     }
 
@@ -63,15 +64,15 @@ class TrainingResumeTest {
         Training.start(config(corpus, ahead, 2, false), false, new TrainingListener() { }, () -> false);
         Files.copy(ahead.resolve(ModelStore.RESUME), temp.resolve("resume-after-2"));
         Training.resume(ahead, ResumeChanges.epochs(2), run(ahead), new TrainingListener() { }, () -> false); // nothing to do: no change
-        assertEquals(2, ModelStore.readManifest(ahead).progress().epochsCompleted());
+        assertEquals(2, ManifestFiles.read(ahead).progress().epochsCompleted());
 
         Path oneEpoch = temp.resolve("one");
         Training.start(config(corpus, oneEpoch, 1, false), false, new TrainingListener() { }, () -> false);
         Files.copy(temp.resolve("resume-after-2"), oneEpoch.resolve(ModelStore.RESUME),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertEquals(1, ModelStore.readManifest(oneEpoch).progress().epochsCompleted());
+        assertEquals(1, ManifestFiles.read(oneEpoch).progress().epochsCompleted());
         Training.resume(oneEpoch, ResumeChanges.epochs(2), run(oneEpoch), new TrainingListener() { }, () -> false);
-        assertEquals(2, ModelStore.readManifest(oneEpoch).progress().epochsCompleted(),
+        assertEquals(2, ManifestFiles.read(oneEpoch).progress().epochsCompleted(),
                 "model.json now records the epoch the resume file had finished");
     }
 
@@ -98,7 +99,7 @@ class TrainingResumeTest {
         assertThrows(CancelledException.class, () -> Training.start(config(corpus, interrupted, 3, stateful), false,
                 counter, () -> batches.get() >= 7));
         // Cancelled before the 8th batch: the save holds the 7 steps done and names the 8th batch next.
-        Progress saved = DirectoryCheckpointer.readResume(interrupted, ModelStore.readManifest(interrupted)).progress();
+        Progress saved = DirectoryCheckpointer.readResume(interrupted, ManifestFiles.read(interrupted)).progress();
         assertEquals(7, saved.step());
         assertEquals(7, (saved.epoch() - 1) * perEpoch.get() + saved.nextBatch());
         assertTrue(saved.nextBatch() > 0, "a mid-epoch save");
@@ -117,9 +118,9 @@ class TrainingResumeTest {
      */
     private static void assertSameWeights(Path expectedDirectory, Path actualDirectory) {
         DirectoryCheckpointer.ResumeState expected = DirectoryCheckpointer.readResume(expectedDirectory,
-                ModelStore.readManifest(expectedDirectory));
+                ManifestFiles.read(expectedDirectory));
         DirectoryCheckpointer.ResumeState actual = DirectoryCheckpointer.readResume(actualDirectory,
-                ModelStore.readManifest(actualDirectory));
+                ManifestFiles.read(actualDirectory));
         assertSameBits(expected.model().parameters().values(), actual.model().parameters().values(), "weight");
         assertSameBits(expected.optimizerState(), actual.optimizerState(), "optimizer state");
         assertSameBits(expected.recurrentState(), actual.recurrentState(), "carried state");
@@ -163,7 +164,7 @@ class TrainingResumeTest {
 
             @Override
             public void onCheckpoint(Path file) {
-                Progress progress = DirectoryCheckpointer.readResume(model, ModelStore.readManifest(model)).progress();
+                Progress progress = DirectoryCheckpointer.readResume(model, ManifestFiles.read(model)).progress();
                 saves.add(new long[] {progress.step(), progress.nextBatch()});
             }
         };
