@@ -25,6 +25,8 @@ trap cleanup EXIT
 cp "$root/target/rnn.jar" "$work/" && cp -r "$root/target/lib" "$work/"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 jar="$work/rnn.jar"
+# In the scratch directory: the runs record themselves as the model trained last in ./models/.
+cd "$work"
 tiny=(--hidden 8 --embedding 4 --epochs 1 --window 4 --validation-split 0 --quiet)
 failures=0
 

@@ -54,6 +54,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/rnn-kill-test.XXXXXX")"
 cp "$root/target/rnn.jar" "$work/" && cp -r "$root/target/lib" "$work/"
 head -c 30000 "$root/corpora/sample.txt" > "$work/corpus.txt"
 model="$work/model"
+# In the scratch directory: the runs record themselves as the model trained last in ./models/.
+cd "$work"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 rnn() { java ${RNN_JAVA_OPTS:-} -jar "$work/rnn.jar" "$@"; }
 # Run in the background as "start ... &": exec makes $! the JVM itself, so kill -9 reaches it.

@@ -26,7 +26,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     VerbosityMixin verbosity;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: the model trained last, see models/latest.path).")
     Path model;
 
     @Option(names = "--prime", paramLabel = "TEXT", description = "Text to continue (default: none, start from the zero state).")

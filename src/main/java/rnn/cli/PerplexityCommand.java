@@ -47,7 +47,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE|-", description = "UTF-8 text to score, or - for stdin.")
     String file;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: the model trained last, see models/latest.path).")
     Path model;
 
     @Option(names = "--per-line", description = "One result per input line instead of the summary.")

@@ -49,7 +49,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "The context; words are joined with spaces.")
     List<String> text = new ArrayList<>();
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: the model trained last, see models/latest.path).")
     Path model;
 
     @Option(names = {"-k", "--top"}, paramLabel = "N", defaultValue = "5", description = "How many words to list (default 5).")

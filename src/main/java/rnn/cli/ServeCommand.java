@@ -29,7 +29,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     VerbosityMixin verbosity;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: the model trained last, see models/latest.path).")
     Path model;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = ServeConfig.DEFAULT_HOST,

@@ -23,7 +23,7 @@ public final class SummaryCommand implements Callable<Integer> {
     @Mixin
     VerbosityMixin verbosity;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: models/latest).")
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model directory (default: the model trained last, see models/latest.path).")
     Path model;
 
     @Option(names = "--json", description = "One JSON object instead of the table.")

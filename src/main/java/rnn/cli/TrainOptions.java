@@ -234,8 +234,8 @@ public final class TrainOptions {
     }
 
     /**
-     * models/NAME from the first corpus's file name without its extension. Never "latest" (the
-     * link to the newest model: writing there would replace another model) nor a name that is no
+     * models/NAME from the first corpus's file name without its extension. Never "latest" or
+     * "latest.path" (the link to and the record of the newest model) nor a name that is no
      * directory of its own ("/", "..").
      */
     static String corpusName(String corpus) {
@@ -249,7 +249,7 @@ public final class TrainOptions {
         if (name.isEmpty() || name.equals(".") || name.equals("..")) {
             return "corpus";
         }
-        return name.equals(LatestModel.LATEST) ? name + "-corpus" : name;
+        return name.equals(LatestModel.LATEST) || name.equals(LatestModel.RECORD) ? name + "-corpus" : name;
     }
 
     private static Objective parseObjective(String value) {

@@ -94,7 +94,7 @@ public final class ModelServer {
         routes.put("/v1/score", new Route("POST", this::score));
     }
 
-    /** Loads the model in {@code directory} (models/latest when null) and starts answering. */
+    /** Loads the model in {@code directory} (the model trained last when null) and starts answering. */
     public static ModelServer start(Path directory, ServeConfig config) {
         Path resolved = ModelDirectory.resolve(directory);
         ModelSummary summary = ModelSummary.read(resolved);

@@ -68,7 +68,7 @@ public final class Generator {
         this.tokenizer = loaded.tokenizer();
     }
 
-    /** Loads the model in {@code directory}, or models/latest when null. */
+    /** Loads the model in {@code directory}, or the model trained last when null. */
     public static Generator open(Path directory) {
         return new Generator(InferenceModel.open(directory));
     }

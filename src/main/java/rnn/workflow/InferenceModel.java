@@ -32,7 +32,7 @@ public final class InferenceModel {
         this.tokenizer = context.tokenizer().tokenizer();
     }
 
-    /** Loads the model in {@code directory}, or models/latest when null. */
+    /** Loads the model in {@code directory}, or the model trained last when null. */
     public static InferenceModel open(Path directory) {
         ModelStore.LoadedModel loaded = ModelStore.load(ModelDirectory.resolve(directory));
         return new InferenceModel(loaded.directory(), loaded.vocabulary(), loaded.model(),

@@ -50,7 +50,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
                           Double bestValidationTop5Accuracy, Double lastTrainLoss, int epochsPlanned) {
     }
 
-    /** Describes the model in {@code directory} (models/latest when null). */
+    /** Describes the model in {@code directory} (the model trained last when null). */
     public static ModelSummary read(Path directory) {
         Path dir = ModelDirectory.resolve(directory);
         ModelManifest manifest = ManifestFiles.read(dir);

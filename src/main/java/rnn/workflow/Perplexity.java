@@ -169,7 +169,7 @@ public final class Perplexity {
         }
     }
 
-    /** Scores {@code text} with the model in {@code directory} (models/latest when null); see below. */
+    /** Scores {@code text} with the model in {@code directory} (the model trained last when null); see below. */
     public static Report score(Path directory, TextSource text, Options options, LineSink lines, TokenSink tokens) {
         return score(InferenceModel.open(directory), text, options, lines, tokens);
     }

@@ -41,7 +41,7 @@ public final class Predictor {
         this.loaded = loaded;
     }
 
-    /** Loads the model in {@code directory}, or models/latest when null. */
+    /** Loads the model in {@code directory}, or the model trained last when null. */
     public static Predictor open(Path directory) {
         return new Predictor(InferenceModel.open(directory));
     }
