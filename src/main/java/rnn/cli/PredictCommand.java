@@ -28,7 +28,8 @@ import rnn.workflow.Predictor;
 /** rnn predict: the most probable next words after a context. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Rank the next word after TEXT (or after each line of stdin when no TEXT is given).",
-                "Prints word<TAB>probability lines; --json prints one JSON object per context.",
+                "Prints word<TAB>probability lines; for stdin, each line's list under a line '==> LINE <==' and a "
+                        + "blank line between lists. --json prints one JSON object per context.",
                 "--complete N instead extends the context greedily by N words (the most probable word each step, "
                         + "never <unk>; window models re-read their last W words each step) and prints the completed "
                         + "text on one line (line breaks shown as spaces); --json prints "
@@ -67,6 +68,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     private Generator generator;
     private BeamSearch beamSearch;
+    /** Contexts read from stdin so far: their rankings are printed as blocks under a header. */
+    private int stdinContexts = -1;
 
     @Override
     public Integer call() throws IOException {
@@ -91,6 +94,7 @@ public final class PredictCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        stdinContexts = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             answer(predictor, line, out);
             out.flush(); // one answer per input line, so it can sit in a long-running pipe
@@ -156,9 +160,24 @@ public final class PredictCommand implements Callable<Integer> {
             out.println(Json.toJson(object));
             return;
         }
+        printHeader(result.context(), out);
         for (BeamSearch.Hypothesis h : result.hypotheses()) {
             out.printf(Locale.ROOT, "%.6f\t%s%n", h.log10Probability(), oneLine(h.text()));
         }
+    }
+
+    /**
+     * Several lines of stdin get several blocks of lines: each starts with "==> CONTEXT <==" (as
+     * head and tail head each file), and a blank line comes between them. TEXT keeps the plain list.
+     */
+    private void printHeader(String context, PrintWriter out) {
+        if (stdinContexts < 0) {
+            return;
+        }
+        if (stdinContexts++ > 0) {
+            out.println();
+        }
+        out.println("==> " + TokenEscaping.escape(context) + " <==");
     }
 
     /** Line breaks shown as spaces, so that each result stays on one output line. */
@@ -172,6 +191,7 @@ public final class PredictCommand implements Callable<Integer> {
             out.println(Json.toJson(ranking.fields()));
             return;
         }
+        printHeader(ranking.context(), out);
         for (Predictor.Candidate c : ranking.candidates()) {
             out.printf(Locale.ROOT, "%s\t%.6f%n", TokenEscaping.escape(c.token()), c.probability());
         }

@@ -139,6 +139,24 @@ class PredictPromptTest {
         }
     }
 
+    /** Plain output for several stdin lines: each list under its context, a blank line between; TEXT stays a bare list. */
+    @Test
+    void stdinContextsGetABlockEachUnderAHeader() {
+        String first = CliRun.of("predict", "-m", windowModel.toString(), "-k", "2", "the cat").out();
+        String second = CliRun.of("predict", "-m", windowModel.toString(), "-k", "2", "--quiet", "zebra\tdog").out();
+        assertEquals(2, first.lines().count(), first);
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream("the cat\nzebra\tdog\n".getBytes(StandardCharsets.UTF_8)));
+            CliRun run = CliRun.of("predict", "-m", windowModel.toString(), "-k", "2", "--quiet");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("==> the cat <==\n" + first + "\n==> zebra\\tdog <==\n" + second,
+                    run.out().replace(System.lineSeparator(), "\n"));
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
     private static CliRun predict(Path model, String prompt) {
         return CliRun.of("predict", "-m", model.toString(), prompt);
     }
