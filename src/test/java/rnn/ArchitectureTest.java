@@ -60,6 +60,25 @@ class ArchitectureTest {
         assertEquals(List.of("Example.java (rnn.engine.loss) imports rnn.engine"), violations(Path.of("Example.java"), loss));
     }
 
+    /**
+     * Inference (predict, generate, perplexity, summary, serve) works from what the model directory
+     * stores, through InferenceModel and the manifest: no source of it names a training run's options.
+     */
+    @Test
+    void inferenceCodeReadsNoTrainingOptions() throws IOException {
+        Pattern trainingOptions = Pattern.compile("\\b(TrainConfig|OptimizationConfig|RunConfig|ResumeChanges|Preset|TrainOptions)\\b");
+        List<String> violations = new ArrayList<>();
+        for (Path source : sources()) {
+            boolean inference = source.startsWith(Path.of("src/main/java/rnn/serve"))
+                    || source.startsWith(Path.of("src/main/java/rnn/workflow")) && !source.endsWith("Training.java");
+            Matcher found = trainingOptions.matcher(Files.readString(source));
+            if (inference && found.find()) {
+                violations.add(source.getFileName() + " names " + found.group(1));
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
     private static List<String> violations(Path source, String text) {
         Matcher declared = PACKAGE.matcher(text);
         assertTrue(declared.find(), source + " declares its package");
