@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import picocli.CommandLine;
+import rnn.checkpoint.LatestModel;
 
 /** One run of the rnn command line with captured stdout and stderr. */
 record CliRun(int exitCode, String out, String err) {
@@ -17,6 +18,15 @@ record CliRun(int exitCode, String out, String err) {
         cmd.getOut().flush();
         cmd.getErr().flush();
         return new CliRun(code, out.toString(), err.toString());
+    }
+
+    /**
+     * For a test that starts rnn as a process from the project directory: that process records its
+     * runs as the model trained last where the in-process runs do (target/test-models, set by the
+     * build), not in the checkout's models/.
+     */
+    static String modelsRootFlag() {
+        return "-Drnn.models.root=" + LatestModel.MODELS_ROOT.toAbsolutePath();
     }
 
     String firstErrorLine() {

@@ -31,7 +31,7 @@ class InterruptTest {
         Files.writeString(corpus, "the quick brown fox jumps over the lazy dog .\n".repeat(200));
         Path model = temp.resolve("model");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus.toString(),
+                CliRun.modelsRootFlag(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus.toString(),
                 "-o", model.toString(), "--epochs", "1000", "--hidden", "16", "--embedding", "8",
                 "--validation-split", "0.1", "--json")
                 .redirectError(temp.resolve("stderr.txt").toFile())
@@ -78,7 +78,7 @@ class InterruptTest {
         for (String corpus : new String[] {"-", fifo.toString()}) {
             Path model = temp.resolve("model-" + (corpus.equals("-") ? "stdin" : "fifo"));
             Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus,
+                    CliRun.modelsRootFlag(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus,
                     "-o", model.toString(), "--hidden", "8")
                     .redirectError(temp.resolve("stderr.txt").toFile())
                     .start(); // stdin: a pipe this test keeps open and silent

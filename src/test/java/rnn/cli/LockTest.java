@@ -32,7 +32,7 @@ class LockTest {
         Files.writeString(corpus, "the quick brown fox jumps over the lazy dog .\n".repeat(200));
         Path model = temp.resolve("model");
         Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus.toString(),
+                CliRun.modelsRootFlag(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus.toString(),
                 "-o", model.toString(), "--epochs", "1000", "--hidden", "8", "--embedding", "4", "--window", "4",
                 "--validation-split", "0", "--json")
                 .redirectError(temp.resolve("stderr.txt").toFile())
