@@ -110,7 +110,7 @@ kill -9 "$driver"
 wait "$driver" 2>/dev/null || true
 driver=""
 echo "killed the driver JVM during epoch 2; resuming"
-if (spark_train --resume "$work/resumed" --workers 2 --sync-every 5) >>"$work/resumed.out" 2>"$work/resumed-2.log"; then
+if (spark_train --resume "$work/resumed" --workers 2 --sync-every 5 --max-batches "$batches") >>"$work/resumed.out" 2>"$work/resumed-2.log"; then
   resumed="$(tensors_sha "$work/resumed/last.safetensors")"
   if [ "$resumed" = "$reference" ]; then
     pass "driver killed and resumed: same final weights as undisturbed (sha256 ${resumed:0:16}...)"

@@ -38,7 +38,10 @@ fi
 
 spark_build() {
   (cd "$root" && mvn -q -B -ntp -Pspark package -DskipTests)
-  if [ ! -d "$spark_home/jars" ] || [ -z "$(ls -A "$spark_home/jars" 2>/dev/null)" ]; then
+  # Refilled when scripts/spark/pom.xml changed since (a stale jars/ kept the Jackson mismatch).
+  if [ ! -d "$spark_home/jars" ] || [ -z "$(ls -A "$spark_home/jars" 2>/dev/null)" ] \
+      || [ "$root/scripts/spark/pom.xml" -nt "$spark_home/jars" ]; then
+    rm -rf "$spark_home/jars"
     mvn -q -B -ntp -f "$root/scripts/spark/pom.xml" dependency:copy-dependencies \
       -DoutputDirectory="$spark_home/jars"
   fi

@@ -35,8 +35,8 @@ public final class ClusterTrainCommand implements Callable<Integer> {
             description = "Plain UTF-8 text to train on: a path every executor can read, file://, hdfs://, ...")
     List<String> corpora = List.of();
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR from its last epoch.")
-    Path resume;
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (a path or a Hadoop URI) from its last epoch.")
+    String resume;
     @Option(names = "--force", description = "Replace a model already in the output directory.")
     boolean force;
     @Option(names = "--json", description = "One JSON object per epoch on stdout.")
@@ -61,13 +61,13 @@ public final class ClusterTrainCommand implements Callable<Integer> {
         ClusterConsoleListener listener = new ClusterConsoleListener(spec.commandLine().getOut(),
                 spec.commandLine().getErr(), json, verbosity.quiet());
         var config = resume == null ? options.config(corpora) : null;
-        var changes = resume != null ? TrainCommand.resumeChanges(spec, corpora, resume, options, CLUSTER_OPTIONS) : null;
+        var changes = resume != null ? TrainCommand.resumeChanges(spec, corpora, Path.of(resume), options, CLUSTER_OPTIONS) : null;
         var cancelled = Interruption.watch();
-        Training.Result result;
+        ClusterTraining.Result result;
         try {
             result = resume != null
-                    ? ClusterTraining.resume(resume, changes, options.runConfig(resume.toString())
-                            .withOutput(resume.toString()), cluster, listener, cancelled::get)
+                    ? ClusterTraining.resume(resume, changes, options.runConfig(resume)
+                            .withOutput(resume), cluster, listener, cancelled::get)
                     : ClusterTraining.start(config, cluster, force, listener, cancelled::get);
         } finally {
             Interruption.stopWatching();

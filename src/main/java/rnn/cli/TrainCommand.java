@@ -107,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!refused.isEmpty()) {
             throw new InvalidConfigException("--resume continues " + resume + " as it was saved, so it refuses "
                     + String.join(", ", refused) + "; it accepts --epochs, --lr, --lr-decay, --decay-after,"
-                    + " --decay-on-plateau, --patience, --threads and --save-every");
+                    + " --decay-on-plateau, --patience, --threads, --save-every and --max-batches");
         }
         TrainOptions.Optimization o = options.optimization;
         return new ResumeChanges(options.given("--epochs") ? o.epochs : null, options.given("--lr") ? o.lr : null,
@@ -118,5 +118,5 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Set<String> RESUME_ALLOWS = Set.of("--resume", "--json", "--verbose", "--quiet",
             "--epochs", "--lr", "--lr-decay", "--decay-after", "--decay-on-plateau", "--patience", "--threads",
-            "--save-every");
+            "--save-every", "--max-batches");
 }

@@ -154,7 +154,7 @@ public final class TrainOptions {
     /** Settings of this invocation, not stored with the model. */
     public static final class Run {
         @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Model directory (default: models/<corpus name>).")
-        Path output;
+        String output; // not a Path: on a cluster it may be a URI (hdfs://host/...), which Path would mangle
         @Option(names = "--threads", paramLabel = "N", description = "Threads for matrix products and the softmax (0 = one per core).")
         int threads;
         @Option(names = "--save-every", paramLabel = "N", description = "Also save every N steps (0 = each epoch only).")
@@ -229,7 +229,7 @@ public final class TrainOptions {
 
     /** Run options; {@code corpus} names the default output directory, models/&lt;corpus name&gt;. */
     RunConfig runConfig(String corpus) {
-        String output = (run.output != null ? run.output : Path.of("models", corpusName(corpus))).toString();
+        String output = run.output != null ? run.output : Path.of("models", corpusName(corpus)).toString();
         return new RunConfig(output, run.threads, run.saveEvery, run.maxBatches);
     }
 

@@ -177,7 +177,9 @@ final class ClusterTrainer {
                             List.of(WorkerRound.run(worker, shard.next(), shared.value())).iterator(), true)
                     .treeAggregate(new RoundSum(), RoundSum::add, RoundSum::merge, treeDepth(cluster.workers()));
         } finally {
-            shared.destroy();
+            // Not destroy(): that races Spark's context cleaner (which then logs a stack trace);
+            // dropping the executors' copies is enough, and the cleaner frees the driver's.
+            shared.unpersist(false);
         }
     }
 

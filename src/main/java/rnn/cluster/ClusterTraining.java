@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -20,14 +22,15 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.CancelledException;
 import rnn.InvalidConfigException;
 import rnn.RnnException;
 import rnn.checkpoint.DirectoryCheckpointer;
-import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.DirectoryLock;
 import rnn.checkpoint.LatestModel;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.LanguageModel;
 import rnn.text.Corpus;
@@ -60,72 +63,102 @@ public final class ClusterTraining {
     private ClusterTraining() {
     }
 
-    public static Training.Result start(TrainConfig config, ClusterOptions cluster, boolean force,
-                                        ClusterListener listener, BooleanSupplier cancelled) {
+    /** What a cluster run saved, and where: a local path or a Hadoop URI. */
+    public record Result(String location, List<EpochResult> history) {
+        public String describe() {
+            return new Training.Result(Path.of("."), history).describeAs(location);
+        }
+    }
+
+    public static Result start(TrainConfig config, ClusterOptions cluster, boolean force,
+                               ClusterListener listener, BooleanSupplier cancelled) {
         refuseSingleMachineOptions(config);
-        Path directory = localDirectory(config.run().output());
+        String output = config.run().output();
+        Optional<URI> remote = RemoteModelDirectory.remoteUri(output);
+        if (remote.isPresent()) {
+            try (JavaSparkContext spark = connect(cluster.master());
+                 RemoteModelDirectory directory = RemoteModelDirectory.create(spark.hadoopConfiguration(), remote.get(),
+                         force);
+                 DirectoryLock lock = DirectoryLock.acquire(directory.staging())) {
+                return new Result(directory.location(), startOn(spark, config, cluster, directory.staging(),
+                        publishing(directory), listener, cancelled, directory.location()));
+            } catch (RnnException e) {
+                throw e;
+            } catch (Exception e) {
+                throw failure(e);
+            }
+        }
+        Path directory = localDirectory(output);
         try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             if (!force && Files.exists(directory.resolve(ModelStore.MANIFEST))) {
                 throw new RnnException(directory + ": already holds a model; continue it with --resume "
                         + directory + ", replace it with --force, or choose another --output");
             }
             try (JavaSparkContext spark = connect(cluster.master())) {
-                String corpus = requireReadable(spark, config.data().corpora().get(0), "CORPUS");
-                String sha256 = checkedSha256(spark, corpus);
-                JavaRDD<String> lines = ShardedCorpus.lines(spark, corpus);
-                Vocabulary vocabulary = ShardedCorpus.countVocabulary(lines, config.data().tokenizer(), config.data().lowercase(),
-                        config.data().vocabularyLimits(), corpus);
-                Data data = read(spark, lines, config, cluster, vocabulary, sha256);
-                LanguageModel model = Trainer.initialModel(config, vocabulary.size());
-                DirectoryCheckpointer checkpointer = new DirectoryCheckpointer(directory);
-                // Built (and so checked: a batch for every worker, a validation batch) before anything is written.
-                ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model, Map.of(),
-                        Progress.start(config.optimization().lr()), data.validation(), checkpointer, listener, cancelled);
-                checkpointer.begin(config, vocabulary, model, data.summary());
-                LatestModel.mark(LatestModel.MODELS_ROOT, directory);
-                return new Training.Result(directory,
-                        run(trainer, plan(config, cluster, data, model, trainer, 1), directory, cancelled));
+                List<EpochResult> history = startOn(spark, config, cluster, directory, checkpointer -> checkpointer,
+                        listener, cancelled, directory.toString());
+                return new Result(directory.toString(), history);
             } catch (RnnException e) {
                 throw e;
             } catch (Exception e) {
                 throw failure(e);
             }
         }
+    }
+
+    private static List<EpochResult> startOn(JavaSparkContext spark, TrainConfig config, ClusterOptions cluster,
+                                             Path directory, UnaryOperator<Checkpointer> publish,
+                                             ClusterListener listener, BooleanSupplier cancelled, String location) {
+        String corpus = requireReadable(spark, config.data().corpora().get(0), "CORPUS");
+        String sha256 = checkedSha256(spark, corpus);
+        JavaRDD<String> lines = ShardedCorpus.lines(spark, corpus);
+        Vocabulary vocabulary = ShardedCorpus.countVocabulary(lines, config.data().tokenizer(), config.data().lowercase(),
+                config.data().vocabularyLimits(), corpus);
+        Data data = read(spark, lines, config, cluster, vocabulary, sha256);
+        LanguageModel model = Trainer.initialModel(config, vocabulary.size());
+        Checkpointer checkpointer = publish.apply(new DirectoryCheckpointer(directory));
+        // Built (and so checked: a batch for every worker, a validation batch) before anything is written.
+        ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model, Map.of(),
+                Progress.start(config.optimization().lr()), data.validation(), checkpointer, listener, cancelled);
+        checkpointer.begin(config, vocabulary, model, data.summary());
+        if (location.equals(directory.toString())) {
+            LatestModel.mark(LatestModel.MODELS_ROOT, directory);
+        }
+        return run(trainer, plan(config, cluster, data, model, trainer, 1), location, cancelled);
     }
 
     /**
      * Continues a saved run (from the cluster or one machine, at the end of an epoch) on the
-     * cluster, with the same allowed {@code changes} and {@code run} options as rnn train --resume.
+     * cluster, with the same allowed {@code changes} and {@code run} options as rnn train --resume;
+     * {@code given} is a local directory or a Hadoop URI.
      */
-    public static Training.Result resume(Path given, ResumeChanges changes, RunConfig run, ClusterOptions cluster,
-                                         ClusterListener listener, BooleanSupplier cancelled) {
-        ManifestFiles.read(given); // refuse a non-model directory before locking (which creates it)
-        Path directory = Training.realDirectoryOf(given);
+    public static Result resume(String given, ResumeChanges changes, RunConfig run, ClusterOptions cluster,
+                                ClusterListener listener, BooleanSupplier cancelled) {
+        Optional<URI> remote = RemoteModelDirectory.remoteUri(given);
+        if (remote.isPresent()) {
+            try (JavaSparkContext spark = connect(cluster.master());
+                 RemoteModelDirectory directory = RemoteModelDirectory.resume(spark.hadoopConfiguration(), remote.get());
+                 DirectoryLock lock = DirectoryLock.acquire(directory.staging())) {
+                Training.ResumePoint point = Training.resumePoint(directory.staging(), changes,
+                        run.withOutput(directory.staging().toString()), listener);
+                return new Result(directory.location(), resumeOn(spark, point, cluster, publishing(directory),
+                        listener, cancelled, directory.location()));
+            } catch (RnnException e) {
+                throw e;
+            } catch (Exception e) {
+                throw failure(e);
+            }
+        }
+        Path localGiven = localDirectory(given);
+        ManifestFiles.read(localGiven); // refuse a non-model directory before locking (which creates it)
+        Path directory = Training.realDirectoryOf(localGiven);
         try (DirectoryLock lock = DirectoryLock.acquire(directory)) {
             Training.ResumePoint point = Training.resumePoint(directory, changes, run, listener);
-            TrainConfig config = point.config();
-            refuseSingleMachineOptions(config);
-            if (point.progress().nextBatch() != 0) {
-                throw new RnnException(directory + ": was saved in the middle of epoch " + point.progress().epoch()
-                        + " (--save-every); a cluster resumes from the end of an epoch: finish this one with "
-                        + "rnn train --resume " + directory + " on one machine first");
-            }
+            refuseSingleMachineOptions(point.config());
             try (JavaSparkContext spark = connect(cluster.master())) {
-                String corpus = requireReadable(spark, config.data().corpora().get(0), "CORPUS");
-                String sha256 = checkedSha256(spark, corpus);
-                if (!sha256.equals(point.corpusSha256())) {
-                    throw new RnnException(corpus + ": differs from the text this run started on ("
-                            + point.corpusName() + "); resuming needs the same text");
-                }
-                Data data = read(spark, ShardedCorpus.lines(spark, corpus), config, cluster, point.vocabulary(), sha256);
-                LanguageModel model = point.state().model();
-                ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model,
-                        point.state().optimizerState(), point.progress(), data.validation(), point.checkpointer(),
-                        listener, cancelled);
                 LatestModel.mark(LatestModel.MODELS_ROOT, directory);
-                return new Training.Result(directory,
-                        run(trainer, plan(config, cluster, data, model, trainer, point.progress().epoch()),
-                                directory, cancelled));
+                return new Result(directory.toString(), resumeOn(spark, point, cluster, checkpointer -> checkpointer,
+                        listener, cancelled, directory.toString()));
             } catch (RnnException e) {
                 throw e;
             } catch (Exception e) {
@@ -134,7 +167,50 @@ public final class ClusterTraining {
         }
     }
 
-    private static List<EpochResult> run(ClusterTrainer trainer, TrainingPlan plan, Path directory,
+    private static List<EpochResult> resumeOn(JavaSparkContext spark, Training.ResumePoint point, ClusterOptions cluster,
+                                              UnaryOperator<Checkpointer> publish, ClusterListener listener,
+                                              BooleanSupplier cancelled, String location) {
+        TrainConfig config = point.config();
+        refuseSingleMachineOptions(config);
+        if (point.progress().nextBatch() != 0) {
+            throw new RnnException(location + ": was saved in the middle of epoch " + point.progress().epoch()
+                    + " (--save-every); a cluster resumes from the end of an epoch: finish this one with "
+                    + "rnn train --resume " + location + " on one machine first");
+        }
+        String corpus = requireReadable(spark, config.data().corpora().get(0), "CORPUS");
+        String sha256 = checkedSha256(spark, corpus);
+        if (!sha256.equals(point.corpusSha256())) {
+            throw new RnnException(corpus + ": differs from the text this run started on ("
+                    + point.corpusName() + "); resuming needs the same text");
+        }
+        Data data = read(spark, ShardedCorpus.lines(spark, corpus), config, cluster, point.vocabulary(), sha256);
+        LanguageModel model = point.state().model();
+        ClusterTrainer trainer = new ClusterTrainer(spark, data.shards(), config, cluster, model,
+                point.state().optimizerState(), point.progress(), data.validation(), publish.apply(point.checkpointer()),
+                listener, cancelled);
+        return run(trainer, plan(config, cluster, data, model, trainer, point.progress().epoch()), location, cancelled);
+    }
+
+    /** Publishes every checkpoint the run saves in the staging directory to the remote one. */
+    private static UnaryOperator<Checkpointer> publishing(RemoteModelDirectory remote) {
+        return local -> new Checkpointer() {
+            @Override
+            public void begin(TrainConfig config, Vocabulary vocabulary, LanguageModel model, CorpusSummary corpus) {
+                local.begin(config, vocabulary, model, corpus);
+                remote.publish();
+            }
+
+            @Override
+            public Path save(LanguageModel model, Map<String, INDArray> optimizerState,
+                             Map<String, INDArray> recurrentState, Progress progress, boolean improved) {
+                Path saved = local.save(model, optimizerState, recurrentState, progress, improved);
+                remote.publish();
+                return saved;
+            }
+        };
+    }
+
+    private static List<EpochResult> run(ClusterTrainer trainer, TrainingPlan plan, String directory,
                                          BooleanSupplier cancelled) {
         try {
             return trainer.run(plan);
@@ -259,17 +335,12 @@ public final class ClusterTraining {
         }
     }
 
-    /** The model directory: a local path (or file: URI) on the driver. */
+    /** The model directory on the driver: a plain path or a file: URI (other URIs are remote). */
     private static Path localDirectory(String output) {
         try {
             URI uri = new URI(output);
-            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
-                if (uri.getScheme().equals("file")) {
-                    return Path.of(uri);
-                }
-                throw new InvalidConfigException("--output " + output + ": the driver writes the model directory to"
-                        + " its own file system; give a local path (or a mounted one), not a " + uri.getScheme()
-                        + ": URI");
+            if ("file".equals(uri.getScheme())) {
+                return Path.of(uri);
             }
         } catch (URISyntaxException | IllegalArgumentException e) {
             // Not a URI: a plain path.
@@ -336,7 +407,7 @@ public final class ClusterTraining {
         return new RnnException("the cluster job failed: " + firstLine(cause.getClass().getSimpleName() + ": " + cause.getMessage()), e);
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "";
         }

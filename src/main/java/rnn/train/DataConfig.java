@@ -62,8 +62,14 @@ public record DataConfig(List<String> corpora, String validFile, double validati
     }
 
     private static String absolute(String file) {
-        return file.equals("-") ? file : Path.of(file).toAbsolutePath().normalize().toString();
+        if (file.equals("-") || URI_SCHEME.matcher(file).lookingAt()) {
+            return file; // stdin, or a URI a cluster reads (hdfs://..., file:/...): absolute already
+        }
+        return Path.of(file).toAbsolutePath().normalize().toString();
     }
+
+    /** A scheme of two or more letters then ':' (one letter would be a Windows drive). */
+    private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
 
     public boolean hasValidation() {
         return validFile != null || validationSplit > 0;

@@ -39,6 +39,11 @@ public final class Training {
     /** How a run ended. */
     public record Result(Path directory, List<EpochResult> history) {
         public String describe() {
+            return describeAs(directory.toString());
+        }
+
+        /** The summary line, naming the model directory as {@code location} (a URI for a remote one). */
+        public String describeAs(String location) {
             EpochResult best = null;
             for (EpochResult r : history) {
                 if (r.validationLoss() != null && (best == null || r.validationLoss() < best.validationLoss())) {
@@ -48,7 +53,7 @@ public final class Training {
             String summary = best == null ? "" : String.format(Locale.ROOT, "; best validation loss %.4f%s at epoch %d",
                     best.validationLoss(), ModelSummary.validationFigures(best.validationPerplexity(),
                             best.validationAccuracy(), best.validationTop5Accuracy()), best.epoch());
-            return "saved " + directory + summary;
+            return "saved " + location + summary;
         }
     }
 

@@ -45,9 +45,9 @@ class ResumeOptionsTest {
         CliRun run = CliRun.of("train", "--resume", model.toString(), "--lr", "5", "--cell", "gru", "--threads", "2",
                 "--max-batches", "3");
         assertEquals(2, run.exitCode(), run.err());
-        assertEquals("rnn train: --resume continues " + model + " as it was saved, so it refuses --cell,"
-                + " --max-batches; it accepts --epochs, --lr, --lr-decay, --decay-after, --decay-on-plateau,"
-                + " --patience, --threads and --save-every", run.firstErrorLine());
+        assertEquals("rnn train: --resume continues " + model + " as it was saved, so it refuses --cell;"
+                + " it accepts --epochs, --lr, --lr-decay, --decay-after, --decay-on-plateau,"
+                + " --patience, --threads, --save-every and --max-batches", run.firstErrorLine());
         assertArrayEquals(before, Files.readAllBytes(model.resolve(ModelStore.MANIFEST)), "nothing was changed");
 
         CliRun withCorpus = CliRun.of("train", corpus.toString(), "--resume", model.toString());

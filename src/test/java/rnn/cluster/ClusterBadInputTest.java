@@ -39,8 +39,6 @@ class ClusterBadInputTest {
         assertUsage(run("train", text, "--workers", "2", "--sync-every", "0", "--master", "local[1]"),
                 "--sync-every must be positive, got 0");
         assertUsage(run("train", text, "--master", "local[1]"), "Missing required option: '--workers=N'");
-        assertUsage(run("train", text, "--workers", "2", "--master", "local[1]", "-o", "hdfs://namenode/models/x"),
-                "the driver writes the model directory to its own file system; give a local path (or a mounted one), not a hdfs: URI");
         assertUsage(run("train", text, "--workers", "2"), "no Spark master: give --master URL");
         assertFalse(Files.exists(temp.resolve("models")));
     }
@@ -54,6 +52,18 @@ class ClusterBadInputTest {
         assertRuntime(run, "rnn-spark train: --master spark://127.0.0.1:1: cannot reach the master at 127.0.0.1:1 (");
         assertTrue(seconds < 30, seconds + " s");
         assertFalse(Files.exists(temp.resolve("m")));
+    }
+
+    /** An output URI naming no file system, or a NameNode nobody runs: one line, exit 1, well within 30 s. */
+    @Test
+    void anOutputFileSystemThatIsUnknownOrUnreachableIsOneLine() {
+        assertRuntime(run("train", "corpora/sample.txt", "-o", "nosuch://host/models/x", "--workers", "2",
+                "--master", "local[1]"), "--output nosuch://host/models/x: no file system for it: ");
+        long started = System.nanoTime();
+        assertRuntime(run("train", "corpora/sample.txt", "-o", "hdfs://127.0.0.1:1/models/x", "--workers", "2",
+                "--master", "local[1]"), "hdfs://127.0.0.1:1/models/x: cannot create or lock the model directory: ");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertTrue(seconds < 30, seconds + " s");
     }
 
     @Test
