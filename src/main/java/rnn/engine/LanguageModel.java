@@ -176,6 +176,44 @@ public final class LanguageModel {
     }
 
     /**
+     * Forward only, dropout off, each context from the zero state: the logits [n, V] after each of
+     * n contexts (at least one token each; lengths may differ) read side by side, row b what
+     * {@link #logits} gives for {@code contexts[b]} alone as a batch of one (to float rounding).
+     * Each step then costs one n-row product per layer instead of n one-row ones, and the decoder
+     * one n-row product. Shorter contexts are padded on the left and held at the zero state until
+     * their first token. Batches are rounded up to a power of two rows, so that batches of varying
+     * size reuse a few buffers; the extra rows never start and skip the gate maths and the decoder.
+     * The array is reused by the next call of the same shape.
+     */
+    public INDArray lastLogits(int[][] contexts) {
+        int n = contexts.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("no contexts");
+        }
+        int steps = 0;
+        for (int[] context : contexts) {
+            if (context.length == 0) {
+                throw new IllegalArgumentException("an empty context has no last step (its logits are the decoder bias)");
+            }
+            steps = Math.max(steps, context.length);
+        }
+        int rows = Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
+        int[] firstSteps = new int[rows];
+        Arrays.fill(firstSteps, steps);
+        int[] inputs = new int[rows * steps];  // time-major; id 0 where padded, never read into a state
+        for (int b = 0; b < n; b++) {
+            int first = steps - contexts[b].length;
+            firstSteps[b] = first;
+            for (int i = 0; i < contexts[b].length; i++) {
+                inputs[(first + i) * rows + b] = contexts[b][i];
+            }
+        }
+        Workspace w = workspaces.computeIfAbsent(new Shape(rows, steps, Objective.LAST), Workspace::new);
+        w.forward(inputs, null, null, Output.LOGITS, firstSteps, n);
+        return n == rows ? w.logits() : Ops.rows(w.logits(), 0, n);
+    }
+
+    /**
      * Forward only, dropout off, the recurrence alone: carries {@code state} over the batch's
      * inputs (targets unused) without the decoder, e.g. to warm a state up before scoring.
      */
@@ -315,10 +353,18 @@ public final class LanguageModel {
 
         /** LOGITS_WITHOUT_BIAS leaves the decoder bias to the caller. */
         void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom, Output output) {
+            forward(b.inputs(), state, dropoutRandom, output, null, predictions);
+        }
+
+        /**
+         * With {@code firstSteps} (see {@link RecurrentCell#firstSteps}) null for sequences that
+         * all start at step 0; the decoder runs for the first {@code decoded} prediction rows.
+         */
+        void forward(int[] ids, RecurrentState state, SplittableRandom dropoutRandom, Output output, int[] firstSteps,
+                     int decoded) {
             if (state != null) {
                 state.requireFits(config, batch);
             }
-            int[] ids = b.inputs();
             dropoutActive = dropoutRandom != null;
             boolean tabled = inputTable != null && !dropoutActive;
             if (!config.oneHot() && !tabled) {
@@ -348,6 +394,7 @@ public final class LanguageModel {
                 if (cell.foldsHiddenBias()) {
                     cell.pre.addiRowVector(biasHh);
                 }
+                cell.firstSteps = firstSteps;
                 if (state == null) {
                     cell.loadZeroState();
                 } else {
@@ -368,9 +415,11 @@ public final class LanguageModel {
                 Ops.mul(topInput, topMask, droppedTop);
                 topInput = droppedTop;
             }
-            Ops.gemm(topInput, decoderWeight(), logits(), false, true, 0.0);
+            INDArray decoderInput = decoded == predictions ? topInput : Ops.rows(topInput, 0, decoded);
+            INDArray decoderOutput = decoded == predictions ? logits() : Ops.rows(logits(), 0, decoded);
+            Ops.gemm(decoderInput, decoderWeight(), decoderOutput, false, true, 0.0);
             if (output == Output.LOGITS) {
-                logits.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
+                decoderOutput.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
             }
         }
 
