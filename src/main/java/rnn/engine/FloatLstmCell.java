@@ -74,7 +74,11 @@ final class FloatLstmCell extends RecurrentCell {
     // One step, and below it one row at a time: small methods that C2 compiles once each, early
     // and quickly, instead of recompiling one large loop nest (see HostCopy).
     private void forwardStep(int t, INDArray weightHh) {
-        Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        if (weightHhTransposed != null) {
+            Ops.gemmTiled(outStep[t], weightHhTransposed, preStep[t], 1.0);
+        } else {
+            Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        }
         int gateBase = t * batch * width;
         host.read(preStep[t], gates, gateBase);
         int unitBase = t * batch * h;

@@ -37,6 +37,8 @@ abstract class RecurrentCell {
      * state, so from its first step on it computes what it would alone.
      */
     int[] firstSteps;
+    /** W_hh transposed, [H, G*H] row-major, for a model made for serving (see LanguageModel#forServing), else null. */
+    INDArray weightHhTransposed;
 
     RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
         this.batch = batch;

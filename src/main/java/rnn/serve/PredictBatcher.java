@@ -38,8 +38,9 @@ final class PredictBatcher {
     private final List<Thread> threads = new ArrayList<>();
 
     PredictBatcher(InferenceModel shared, int modelThreads) {
+        InferenceModel serving = shared.forServing();  // one set of transposed weights for all threads
         for (int i = 1; i <= modelThreads; i++) {
-            Predictor predictor = new Predictor(shared.sharingParameters());
+            Predictor predictor = new Predictor(serving.sharingParameters());
             Thread thread = new Thread(() -> run(predictor), "rnn-predict-" + i);
             thread.setDaemon(true);
             threads.add(thread);

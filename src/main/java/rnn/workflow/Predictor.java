@@ -45,9 +45,12 @@ public final class Predictor {
         this.loaded = loaded;
     }
 
-    /** Loads the model in {@code directory}, or models/latest when null. */
+    /**
+     * Loads the model in {@code directory}, or models/latest when null, made {@link InferenceModel#forServing()
+     * for serving} as the server's is, so that both rank with the same products.
+     */
     public static Predictor open(Path directory) {
-        return new Predictor(InferenceModel.open(directory));
+        return new Predictor(InferenceModel.open(directory).forServing());
     }
 
     public InferenceModel model() {

@@ -60,6 +60,37 @@ class LastLogitsTest {
         }
     }
 
+    /**
+     * A model made for serving runs the same products untransposed, tiled into small ones: wide
+     * enough here (8 rows x 200 x 800 per step, 5 rows x 200 x 2,000 for the decoder) that both
+     * are tiled, with partial tiles in rows and columns.
+     */
+    @Test
+    void aServingModelGivesEachContextWhatThePlainModelGivesAlone() {
+        int vocabulary = 2_000;
+        ModelConfig config = new ModelConfig(CellType.LSTM, vocabulary, 200, 200, 2, 0, true);
+        LanguageModel plain = LanguageModel.initialize(config, Initialization.uniform(0.1), 5, DataType.FLOAT);
+        LanguageModel serving = plain.forServing();
+        SplittableRandom random = new SplittableRandom(2);
+        int[][] contexts = new int[5][];
+        for (int b = 0; b < contexts.length; b++) {
+            contexts[b] = random.ints(3 + 4 * b, 0, vocabulary).toArray();
+        }
+        INDArray batched = serving.lastLogits(contexts).dup();
+        for (int b = 0; b < contexts.length; b++) {
+            int[] ids = contexts[b];
+            double[] alone = plain.logits(new Batch(1, ids.length, ids, null, Objective.LAST), plain.newState(1))
+                    .getRow(0).toDoubleVector();
+            double[] together = batched.getRow(b).toDoubleVector();
+            for (int v = 0; v < vocabulary; v++) {
+                assertEquals(alone[v], together[v], 1e-5 * Math.max(1, Math.abs(alone[v])), "context " + b + " token " + v);
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> serving.computeGradients(
+                new Batch(1, 2, new int[] {1, 2}, new int[] {2, 3}, Objective.ALL), null, rnn.engine.loss.Loss.CROSS_ENTROPY, 1),
+                "transposed copies would go stale under training");
+    }
+
     @Test
     void refusesAnEmptyContext() {
         LanguageModel model = LanguageModel.initialize(new ModelConfig(CellType.LSTM, VOCAB, 6, 6, 1, 0, true),
