@@ -41,7 +41,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Requests answered at once, each on one core (default 0 = one per core).")
+            description = "Model threads, each on one core (default 0 = one per core): predictions queue and are "
+                    + "answered in batches; generations and scorings run N at a time.")
     int threads;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + ServeConfig.DEFAULT_TIMEOUT_SECONDS,

@@ -46,6 +46,60 @@ final class Blas {
         return true;
     }
 
+    /**
+     * The most multiply-adds one call may have to run in OpenBLAS's small-matrix kernels (its
+     * SkylakeX build takes row-major no-transpose products up to 100^3 there, unpacked): at a few
+     * rows they run about three times the rate of the packed path that bigger calls take.
+     */
+    static final long SMALL_PRODUCT = 1_000_000;
+    /** Rows per tile: the small kernels' rate per row is best at about 4. */
+    private static final int TILE_ROWS = 4;
+    /** Beyond this many rows one packed call is as fast (it runs near the peak rate). */
+    private static final int MAX_TILED_ROWS = 32;
+
+    /**
+     * c = a b + beta * c (no transposes) as tiles of at most {@link #SMALL_PRODUCT} multiply-adds:
+     * for a few rows against a wide matrix (a batch's hidden states times a transposed weight),
+     * where one call would go to the packed path. False (nothing done) if BLAS cannot address
+     * the arrays.
+     */
+    static boolean gemmTiled(INDArray a, INDArray b, INDArray c, double beta) {
+        long m = c.size(0);
+        long n = c.size(1);
+        long k = a.size(1);
+        if (m * n * k <= SMALL_PRODUCT || m > MAX_TILED_ROWS || c.dataType() != DataType.FLOAT || a.dataType() != DataType.FLOAT
+                || b.dataType() != DataType.FLOAT || !addressable(a) || !addressable(b) || !addressable(c)) {
+            return gemm(a, b, c, false, false, beta);
+        }
+        if (a.size(0) != m || b.size(0) != k || b.size(1) != n) {
+            throw new IllegalArgumentException("gemm shapes do not match: " + shape(a) + " x " + shape(b) + " -> "
+                    + shape(c));
+        }
+        int rows = (int) Math.min(m, TILE_ROWS);
+        int cols = (int) Math.min(n, Math.max(16, SMALL_PRODUCT / (rows * k) / 16 * 16));
+        int lda = leading(a);
+        int ldb = leading(b);
+        int ldc = leading(c);
+        FloatPointer at = floats(a);
+        FloatPointer bt = floats(b);
+        FloatPointer ct = floats(c);
+        long a0 = at.position();
+        long b0 = bt.position();
+        long c0 = ct.position();
+        for (long i = 0; i < m; i += rows) {
+            int height = (int) Math.min(rows, m - i);
+            for (long j = 0; j < n; j += cols) {
+                int width = (int) Math.min(cols, n - j);
+                at.position(a0 + i * lda);  // the tile's first element: calls take the position as an offset
+                bt.position(b0 + j);
+                ct.position(c0 + i * ldc + j);
+                openblas_nolapack.cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, height, width, (int) k, 1f,
+                        at, lda, bt, ldb, (float) beta, ct, ldc);
+            }
+        }
+        return true;
+    }
+
     /** Rank 2 and row-major with unit stride along each row, rows a fixed stride apart. */
     private static boolean addressable(INDArray x) {
         return x.rank() == 2 && x.size(0) > 0 && x.size(1) > 0 && (x.size(1) == 1 || x.stride(1) == 1)

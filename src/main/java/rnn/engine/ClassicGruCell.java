@@ -100,6 +100,7 @@ final class ClassicGruCell extends RecurrentCell {
             Ops.sub(g[2], outStep[t], scratch);
             scratch.muli(g[1]);
             Ops.add(outStep[t], scratch, outStep[t + 1]);
+            holdUnstarted(t);
         }
     }
 

@@ -83,6 +83,7 @@ final class GruCell extends RecurrentCell {
             Ops.sub(outStep[t], g[2], scratch);
             scratch.muli(g[1]);
             Ops.add(g[2], scratch, outStep[t + 1]);
+            holdUnstarted(t);
         }
     }
 

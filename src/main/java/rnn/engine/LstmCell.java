@@ -88,18 +88,31 @@ final class LstmCell extends RecurrentCell {
     // One step, and below it one row at a time: small methods that C2 compiles once each, early
     // and quickly, instead of recompiling one large loop nest (see HostCopy).
     private void forwardStep(int t, INDArray weightHh) {
-        Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        if (weightHhTransposed != null) {
+            Ops.gemmTiled(outStep[t], weightHhTransposed, preStep[t], 1.0);
+        } else {
+            Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
+        }
         int gateBase = t * batch * width;
         host.read(preStep[t], gates, gateBase);
         int unitBase = t * batch * h;
         for (int b = 0; b < batch; b++) {
             int row = gateBase + b * width;
             int unit = unitBase + b * h;
+            if (notStarted(b, t)) {  // held at the zero state: c = 0 (and h = 0 below)
+                Arrays.fill(cells, unit + batch * h, unit + batch * h + h, 0.0);
+                Arrays.fill(tanhCells, unit, unit + h, 0.0);
+                continue;
+            }
             activate(gates, row, h);
             updateCell(gates, row, h, cells, unit, unit + batch * h, tanhCells);
         }
         Activations.tanh(tanhCells, unitBase, unitBase + batch * h);
         for (int b = 0; b < batch; b++) {
+            if (notStarted(b, t)) {
+                Arrays.fill(stepHidden, b * h, b * h + h, 0.0);
+                continue;
+            }
             outputRow(gates, gateBase + b * width + 3 * h, tanhCells, unitBase + b * h, stepHidden, b * h, h);
         }
         host.write(stepHidden, 0, outStep[t + 1]);

@@ -51,6 +51,13 @@ final class Ops {
         }
     }
 
+    /** c = a b + beta * c, no transposes, as small products where that is faster ({@link Blas#gemmTiled}). */
+    static void gemmTiled(INDArray a, INDArray b, INDArray c, double beta) {
+        if (!Blas.gemmTiled(a, b, c, beta)) {
+            Nd4j.gemm(a, b, c, false, false, 1.0, beta);
+        }
+    }
+
     static void mul(INDArray a, INDArray b, INDArray out) {
         Nd4j.exec(new MulOp(a, b, out));
     }

@@ -31,6 +31,14 @@ abstract class RecurrentCell {
     final INDArray[] dOutStep;
     /** A [B, H] scratch buffer. */
     final INDArray scratch;
+    /**
+     * The step at which each sequence starts (left-padded contexts of different lengths read side
+     * by side), or null when all start at step 0. Before its start a sequence is held at the zero
+     * state, so from its first step on it computes what it would alone.
+     */
+    int[] firstSteps;
+    /** W_hh transposed, [H, G*H] row-major, for a model made for serving (see LanguageModel#forServing), else null. */
+    INDArray weightHhTransposed;
 
     RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
         this.batch = batch;
@@ -93,6 +101,26 @@ abstract class RecurrentCell {
     /** [N, H] view of the gradients arriving at the outputs of all steps. */
     final INDArray outputGradients() {
         return Ops.rows(dOut, batch, (long) (steps + 1) * batch);
+    }
+
+    /** True if sequence {@code b} has not started at step {@code t} (see {@link #firstSteps}). */
+    final boolean notStarted(int b, int t) {
+        return firstSteps != null && t < firstSteps[b];
+    }
+
+    /**
+     * For cells whose whole state is their output: puts the sequences that have not started at
+     * step {@code t} back to zero after it. (The LSTMs skip those rows in their own step instead.)
+     */
+    final void holdUnstarted(int t) {
+        if (firstSteps == null) {
+            return;
+        }
+        for (int b = 0; b < batch; b++) {
+            if (notStarted(b, t)) {
+                outStep[t + 1].getRow(b).assign(0);
+            }
+        }
     }
 
     /** The zero initial state (no state carried in). */

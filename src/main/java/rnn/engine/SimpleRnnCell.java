@@ -34,6 +34,7 @@ final class SimpleRnnCell extends RecurrentCell {
             } else {
                 Ops.tanh(preStep[t], outStep[t + 1]);
             }
+            holdUnstarted(t);
         }
     }
 

@@ -14,9 +14,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.logging.log4j.LogManager;
@@ -41,10 +44,12 @@ import rnn.workflow.Predictor;
  * code as the commands: {@link Predictor} for /v1/predict, {@link Generator} for /v1/generate,
  * {@link Perplexity} for /v1/score, {@link ModelSummary} for /v1/model, and a page at /.
  *
- * <p>One copy of the weights; each request thread runs its own {@link rnn.engine.LanguageModel}
+ * <p>One copy of the weights; each model thread runs its own {@link rnn.engine.LanguageModel}
  * over them ({@link rnn.engine.LanguageModel#sharingParameters()}), with its own buffers, so
- * requests run in parallel without sharing anything mutable. Every engine kernel runs on one
- * thread: the requests are the parallelism.
+ * requests run in parallel without sharing anything mutable. Predictions queue for
+ * {@code threads} model threads that answer all those waiting in one batch ({@link PredictBatcher});
+ * generations and scorings take one of {@code threads} workers each. Every engine kernel runs on
+ * one thread: the requests are the parallelism.
  */
 public final class ModelServer {
     private static final Logger LOG = LogManager.getLogger(ModelServer.class);
@@ -56,18 +61,23 @@ public final class ModelServer {
     private final String summaryJson;
     private final byte[] page;
     private final Duration timeout;
-    private final ThreadLocal<Worker> workers;
+    /** Workers not in use by a generation or scoring; at most {@code threads} compute at once. */
+    private final BlockingQueue<Worker> idleWorkers;
+    private final PredictBatcher predictions;
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
 
-    /** What one request thread computes with: its own model buffers over the shared weights. */
-    private record Worker(InferenceModel loaded, Predictor predictor, Generator generator) {
+    /** What one generation or scoring computes with: its own model buffers over the shared weights. */
+    private record Worker(InferenceModel loaded, Generator generator) {
         static Worker over(InferenceModel shared) {
             InferenceModel own = shared.sharingParameters();
-            return new Worker(own, new Predictor(own), new Generator(own));
+            return new Worker(own, new Generator(own));
         }
     }
+
+    /** Threads that read requests and write answers; they mostly wait on the model threads. */
+    static final int REQUEST_THREADS = 64;
 
     @FunctionalInterface
     private interface Handler {
@@ -85,7 +95,11 @@ public final class ModelServer {
         this.summaryJson = summaryJson;
         this.page = page();
         this.timeout = config.timeout();
-        this.workers = ThreadLocal.withInitial(() -> Worker.over(loaded));
+        this.idleWorkers = new ArrayBlockingQueue<>(config.threads());
+        for (int i = 0; i < config.threads(); i++) {
+            idleWorkers.add(Worker.over(loaded));
+        }
+        this.predictions = new PredictBatcher(loaded, config.threads());
         routes.put("/", new Route("GET", this::page));
         routes.put("/healthz", new Route("GET", e -> sendJson(e, 200, "{\"status\":\"ok\"}")));
         routes.put("/v1/model", new Route("GET", e -> sendJson(e, 200, summaryJson)));
@@ -115,7 +129,7 @@ public final class ModelServer {
             throw new RnnException("--host " + config.host() + ": cannot listen there (" + e.getMessage() + ")");
         }
         AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(config.threads(), runnable -> {
+        ExecutorService executor = Executors.newFixedThreadPool(REQUEST_THREADS, runnable -> {
             Thread thread = new Thread(runnable, "rnn-serve-" + threadNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -180,6 +194,7 @@ public final class ModelServer {
         }
         http.stop(0);
         executor.shutdownNow();
+        predictions.stop();
     }
 
     /** Requests being answered now. */
@@ -244,14 +259,54 @@ public final class ModelServer {
 
     private void predict(HttpExchange exchange) throws IOException {
         ApiRequests.Predict request = ApiRequests.predict(body(exchange));
-        Predictor.Ranking ranking = workers.get().predictor().rank(request.context(), request.k());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Predictor.Ranking ranking;
+        try {
+            ranking = predictions.rank(new Predictor.Query(request.context(), request.k()), deadline);
+        } catch (TimeoutException e) {
+            throw timedOut();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the server is stopping");
+        }
         sendJson(exchange, 200, Json.toJson(ranking.fields()));
+    }
+
+    /** Runs {@code work} on an idle worker, waiting for one until {@code deadline} (503 past it). */
+    private <T> T withWorker(long deadline, WorkerTask<T> work) throws IOException {
+        Worker worker;
+        try {
+            worker = idleWorkers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the server is stopping");
+        }
+        if (worker == null) {
+            throw timedOut();
+        }
+        try {
+            return work.run(worker);
+        } finally {
+            idleWorkers.add(worker);
+        }
+    }
+
+    @FunctionalInterface
+    private interface WorkerTask<T> {
+        T run(Worker worker) throws IOException;
     }
 
     private void generate(HttpExchange exchange) throws IOException {
         ApiRequests.Generate request = ApiRequests.generate(body(exchange));
         long deadline = System.nanoTime() + timeout.toNanos();
-        Generator generator = workers.get().generator();
+        withWorker(deadline, worker -> {
+            generate(exchange, request, deadline, worker.generator());
+            return null;
+        });
+    }
+
+    private void generate(HttpExchange exchange, ApiRequests.Generate request, long deadline, Generator generator)
+            throws IOException {
         if (!request.stream()) {
             Generator.Result result = generator.generate(request.config(), text -> System.nanoTime() < deadline);
             if (result.generated().size() < request.config().words()) {
@@ -299,13 +354,13 @@ public final class ModelServer {
         List<Map<String, Object>> lines = request.perLine() ? new ArrayList<>() : null;
         InputStream text = new ByteArrayInputStream(request.text().getBytes(StandardCharsets.UTF_8));
         Perplexity.Options options = new Perplexity.Options(Perplexity.STREAMS, request.independent());
-        Perplexity.Report report = Perplexity.score(workers.get().loaded(), TextSource.of(text, "request"), options,
-                line -> {
+        Perplexity.Report report = withWorker(deadline, worker -> Perplexity.score(worker.loaded(),
+                TextSource.of(text, "request"), options, line -> {
                     if (lines != null) {
                         lines.add(line.fields());
                     }
                     return System.nanoTime() < deadline;
-                }, null);
+                }, null));
         if (!report.complete()) {
             throw timedOut();
         }

@@ -9,7 +9,8 @@ import rnn.InvalidConfigException;
  *
  * @param host           address to bind (127.0.0.1 by default: only this machine can connect)
  * @param port           TCP port, 0 for any free one
- * @param threads        requests answered at once, each on its own copy of the model's buffers (0: one per core)
+ * @param threads        model threads, each with its own copy of the model's buffers (0: one per core):
+ *                       predictions are answered in batches on them, generations and scorings N at a time
  * @param timeout        longest a request may compute (generation and scoring stop there with 503)
  */
 public record ServeConfig(String host, int port, int threads, Duration timeout) {

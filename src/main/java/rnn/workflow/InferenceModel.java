@@ -44,6 +44,20 @@ public final class InferenceModel {
         return new InferenceModel(directory, vocabulary, model.sharingParameters(), context);
     }
 
+    /** The same model with transposed weight copies for answering a few short contexts at a time ({@link LanguageModel#forServing()}). */
+    public InferenceModel forServing() {
+        return new InferenceModel(directory, vocabulary, model.forServing(), context);
+    }
+
+    /**
+     * The same model over the same weights, looking layer 0's input pre-activations up in a table
+     * ({@link LanguageModel#withInputTable()}): for a server that reads many contexts; its copies
+     * ({@link #sharingParameters()}) share the table.
+     */
+    public InferenceModel withInputTable() {
+        return new InferenceModel(directory, vocabulary, model.withInputTable(), context);
+    }
+
     /**
      * A text as the model reads it: its tokens, their ids ({@code <unk>}'s for words outside the
      * vocabulary) and those words, each once, in order of first appearance.

@@ -13,14 +13,18 @@ import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
+import rnn.engine.kernel.HostCopy;
 import rnn.text.Vocabulary;
 
-/** Ranks the next token after a context, using a saved model the way it was trained. */
+/** Ranks the next token after a context, using a saved model the way it was trained. Not thread-safe (one per model copy). */
 public final class Predictor {
     /** Context tokens per forward pass. */
     static final int CHUNK = 512;
+    /** The longest context {@link #rankAll} reads in a batch with others (longer ones cost as much alone). */
+    static final int MAX_BATCHED_TOKENS = 64;
 
     private final InferenceModel loaded;
+    private final HostCopy host = new HostCopy();
 
     public record Candidate(String token, double probability) {
     }
@@ -41,35 +45,79 @@ public final class Predictor {
         this.loaded = loaded;
     }
 
-    /** Loads the model in {@code directory}, or the model trained last when null. */
+    /**
+     * Loads the model in {@code directory}, or the model trained last when null, made {@link InferenceModel#forServing()
+     * for serving} as the server's is, so that both rank with the same products.
+     */
     public static Predictor open(Path directory) {
-        return new Predictor(InferenceModel.open(directory));
+        return new Predictor(InferenceModel.open(directory).forServing());
     }
 
     public InferenceModel model() {
         return loaded;
     }
 
-    /** The k most probable next tokens after {@code context}. */
-    public Ranking rank(String context, int k) {
-        Vocabulary vocabulary = loaded.vocabulary();
-        InferenceModel.Encoded encoded = loaded.encode(context);
-        int[] ids = encoded.ids();
-        // A window model saw at most W tokens of context; a stream model carries state over any length.
-        if (!loaded.stream() && ids.length > loaded.window()) {
-            ids = Arrays.copyOfRange(ids, ids.length - loaded.window(), ids.length);
-        }
-        double[] logits = logits(ids);
-        return new Ranking(context, top(logits, k, vocabulary), encoded.unknownWords());
+    /** A context to rank the next token after, and how many candidates to give. */
+    public record Query(String context, int k) {
     }
 
-    private double[] logits(int[] ids) {
-        LanguageModel model = loaded.model();
-        if (ids.length == 0) {
-            return loaded.startLogits();
+    /** The k most probable next tokens after {@code context}. */
+    public Ranking rank(String context, int k) {
+        return rankAll(List.of(new Query(context, k))).get(0);
+    }
+
+    /**
+     * The rankings of several contexts, each what {@link #rank} gives for it alone (to float
+     * rounding): the contexts of 1 to {@value #MAX_BATCHED_TOKENS} tokens go through the network
+     * side by side, one batch ({@link LanguageModel#lastLogits}), so concurrent requests cost
+     * little more than one; longer ones alone, in chunks; an empty one gets the start logits.
+     */
+    public List<Ranking> rankAll(List<Query> queries) {
+        Vocabulary vocabulary = loaded.vocabulary();
+        int n = queries.size();
+        InferenceModel.Encoded[] encoded = new InferenceModel.Encoded[n];
+        double[][] logits = new double[n][];
+        List<Integer> batched = new ArrayList<>();
+        List<int[]> batchedIds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            encoded[i] = loaded.encode(queries.get(i).context());
+            int[] ids = encoded[i].ids();
+            // A window model saw at most W tokens of context; a stream model carries state over any length.
+            if (!loaded.stream() && ids.length > loaded.window()) {
+                ids = Arrays.copyOfRange(ids, ids.length - loaded.window(), ids.length);
+            }
+            if (ids.length == 0) {
+                logits[i] = loaded.startLogits();
+            } else if (ids.length <= MAX_BATCHED_TOKENS) {
+                batched.add(i);
+                batchedIds.add(ids);
+            } else {
+                logits[i] = chunkedLogits(ids);
+            }
         }
-        // A long context goes through in chunks with the state carried over, which gives the same
-        // result as one pass: the work buffers then stay the size of a chunk, not of the context.
+        if (!batched.isEmpty()) {
+            INDArray out = loaded.model().lastLogits(batchedIds.toArray(new int[0][]));
+            int vocabularySize = (int) out.size(1);
+            double[] rows = new double[batched.size() * vocabularySize];
+            host.read(out, rows, 0);
+            for (int j = 0; j < batched.size(); j++) {
+                logits[batched.get(j)] = Arrays.copyOfRange(rows, j * vocabularySize, (j + 1) * vocabularySize);
+            }
+        }
+        List<Ranking> rankings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Query query = queries.get(i);
+            rankings.add(new Ranking(query.context(), top(logits[i], query.k(), vocabulary), encoded[i].unknownWords()));
+        }
+        return rankings;
+    }
+
+    /**
+     * A long context goes through in chunks with the state carried over, which gives the same
+     * result as one pass: the work buffers then stay the size of a chunk, not of the context.
+     */
+    private double[] chunkedLogits(int[] ids) {
+        LanguageModel model = loaded.model();
         RecurrentState state = model.newState(1);
         INDArray out = null;
         for (int from = 0; from < ids.length; from += CHUNK) {

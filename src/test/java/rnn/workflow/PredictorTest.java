@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,10 @@ import rnn.train.TrainConfig;
 import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
 
-/** A context longer than one chunk ranks exactly as one forward pass over all of it would. */
+/**
+ * A context longer than one chunk ranks exactly as one forward pass over all of it would; contexts
+ * ranked together in one batch get what each gets alone.
+ */
 class PredictorTest {
     @TempDir
     Path temp;
@@ -51,6 +56,39 @@ class PredictorTest {
         for (Predictor.Candidate candidate : predictor.rank(context.toString(), 5).candidates()) {
             double expected = Math.exp(logits[vocabulary.id(candidate.token())] - max) / sum;
             assertEquals(expected, candidate.probability(), 1e-6, candidate.token());
+        }
+    }
+
+    @Test
+    void rankAllGivesEachContextWhatItGetsAlone() {
+        List<Predictor.Query> queries = new ArrayList<>();
+        String[] contexts = {"the cat sat on the mat .", "", "a dog", "the zebra and the yak ran", "dog",
+            "the cat sat on the mat .", "a dog ran in the park . ".repeat(12), "park"};
+        for (int i = 0; i < contexts.length; i++) {
+            queries.add(new Predictor.Query(contexts[i], 1 + i % 4));
+        }
+        for (TestModels.Spec spec : List.of(TestModels.Spec.stream(), TestModels.Spec.windows())) {
+            Path model = TestModels.train(temp.resolve(spec.tokenizer()), spec.withEpochs(2), TestModels.RHYMES, 2);
+            Predictor predictor = Predictor.open(model);
+            List<Predictor.Ranking> together = predictor.rankAll(queries);
+            assertEquals(queries.size(), together.size());
+            for (int i = 0; i < queries.size(); i++) {
+                Predictor.Ranking alone = predictor.rank(queries.get(i).context(), queries.get(i).k());
+                assertSameRanking(alone, together.get(i), spec.tokenizer() + " context " + i);
+            }
+        }
+    }
+
+    /** The same tokens, context and unknown words; the probabilities to float rounding. */
+    static void assertSameRanking(Predictor.Ranking expected, Predictor.Ranking actual, String what) {
+        assertEquals(expected.context(), actual.context(), what);
+        assertEquals(expected.unknownWords(), actual.unknownWords(), what);
+        assertEquals(expected.candidates().size(), actual.candidates().size(), what);
+        for (int j = 0; j < expected.candidates().size(); j++) {
+            Predictor.Candidate e = expected.candidates().get(j);
+            Predictor.Candidate a = actual.candidates().get(j);
+            assertEquals(e.token(), a.token(), what + " candidate " + j);
+            assertEquals(e.probability(), a.probability(), 1e-6 * e.probability(), what + " candidate " + j);
         }
     }
 
