@@ -10,7 +10,8 @@
 #   --after-start count every delay from the start of training (the short loop in mvn verify: each
 #                 kill then lands among the saves, however slowly the JVM starts)
 #   --in-save MS  aim kills inside saves: every file a save writes pauses MS milliseconds between its
-#                 write and its sync and rename (-Drnn.savePauseMillis), so most kills land there; the
+#                 write and its sync and rename (-Drnn.savePauseMillis); after the random delay each
+#                 round waits for a save's temporary file to appear and kills within that pause. The
 #                 test then fails unless at least one kill left a save's temporary file behind
 #   --keep        keep the work folder (it is kept anyway when a check fails)
 #
@@ -27,7 +28,7 @@
 #      hidden temporary file of an unfinished save is left (the next run deletes it).
 # A round whose run exits by itself with an error (for instance refused by the .lock a killed run
 # left behind) fails the test. After the last kill one more resume runs to completion (+1 epoch)
-# and must exit 0 with epochs_completed one higher. A kill that leaves a temporary file behind
+# and must exit 0 with epochs_completed one higher. A kill that leaves a new temporary file behind
 # landed inside a save (after the file was created, before its rename); the summary counts them.
 #
 # It runs a copy of target/rnn.jar and target/lib, so rebuilding meanwhile does not disturb it.
@@ -78,6 +79,7 @@ field() { # field NAME: the integer NAME from model.json's progress
 killed=0
 rounds=0
 in_save=0
+previous_temporary=""
 before_first_save=0
 seen_model=0
 last_epochs=0
@@ -104,6 +106,16 @@ while [ "$killed" -lt "$kills" ]; do
   fi
   delay=$(awk -v min="$min" -v max="$max" -v r="$RANDOM" 'BEGIN { printf "%.2f", min + (max - min) * r / 32767 }')
   sleep "$delay"
+  if [ "$save_pause" != 0 ]; then
+    # Aim: wait for a file of a save to appear (one this run writes), then kill within its pause.
+    for _ in $(seq 400); do
+      now=$(find "$model" -maxdepth 1 -name '.*.tmp' -printf '%f ' 2> /dev/null || true)
+      [ -z "$now" ] || [ "$now" = "$previous_temporary" ] || break
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.02
+    done
+    sleep "$(awk -v ms="$save_pause" -v r="$RANDOM" 'BEGIN { printf "%.3f", ms / 1000 * 0.5 * r / 32767 }')"
+  fi
   if kill -9 "$pid" 2> /dev/null; then
     wait "$pid" 2> /dev/null || true
     killed=$((killed + 1))
@@ -114,12 +126,18 @@ while [ "$killed" -lt "$kills" ]; do
   fi
 
   leftovers=0
-  [ ! -d "$model" ] || leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
-  where=""
-  if [ "$leftovers" -gt 0 ]; then
-    in_save=$((in_save + 1))
-    where=" inside a save ($(find "$model" -maxdepth 1 -name '.*.tmp' -printf '%f'))"
+  temporary=""
+  if [ -d "$model" ]; then
+    leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
+    temporary=$(find "$model" -maxdepth 1 -name '.*.tmp' -printf '%f ')
   fi
+  where=""
+  # A temporary file this round created (not one an earlier kill left, which this run had not yet cleared).
+  if [ -n "$temporary" ] && [ "$temporary" != "$previous_temporary" ]; then
+    in_save=$((in_save + 1))
+    where=" inside a save (${temporary% })"
+  fi
+  previous_temporary=$temporary
   if [ ! -f "$model/model.json" ]; then
     [ "$seen_model" -eq 0 ] || fail "model.json vanished after kill $killed (at ${delay}s)"
     before_first_save=$((before_first_save + 1))
