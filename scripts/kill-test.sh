@@ -3,12 +3,16 @@
 # that nothing was lost: the model directory loads, and `rnn train --resume` continues from the last
 # completed save.
 #
-# Usage: scripts/kill-test.sh [--kills N] [--min S] [--max S] [--stateful] [--after-start] [--keep]
+# Usage: scripts/kill-test.sh [--kills N] [--min S] [--max S] [--stateful] [--after-start] [--in-save MS] [--keep]
 #   --kills N     kills to survive in a row (default 50); runs that end on their own do not count
 #   --min/--max   the random delay between starting a run and killing it, in seconds (0.2 and 3)
 #   --stateful    train a stream model (carried state is saved mid-epoch too)
 #   --after-start count every delay from the start of training (the short loop in mvn verify: each
 #                 kill then lands among the saves, however slowly the JVM starts)
+#   --in-save MS  aim kills inside saves: every file a save writes pauses MS milliseconds between its
+#                 write and its sync and rename (-Drnn.savePauseMillis); after the random delay each
+#                 round waits for a save's temporary file to appear and kills within that pause. The
+#                 test then fails unless at least one kill left a save's temporary file behind
 #   --keep        keep the work folder (it is kept anyway when a check fails)
 #
 # Each round starts `rnn train` (or `rnn train --resume DIR` once DIR/model.json exists) on a tiny
@@ -24,7 +28,8 @@
 #      hidden temporary file of an unfinished save is left (the next run deletes it).
 # A round whose run exits by itself with an error (for instance refused by the .lock a killed run
 # left behind) fails the test. After the last kill one more resume runs to completion (+1 epoch)
-# and must exit 0 with epochs_completed one higher.
+# and must exit 0 with epochs_completed one higher. A kill that leaves a new temporary file behind
+# landed inside a save (after the file was created, before its rename); the summary counts them.
 #
 # It runs a copy of target/rnn.jar and target/lib, so rebuilding meanwhile does not disturb it.
 # Build first: mvn -B -q -ntp package -DskipTests
@@ -37,6 +42,7 @@ max=3
 stateful=()
 keep=0
 after_start=0
+save_pause=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --kills) kills="$2"; shift 2 ;;
@@ -45,6 +51,7 @@ while [ $# -gt 0 ]; do
     --stateful) stateful=(--stateful --batch-size 8); shift ;;
     --keep) keep=1; shift ;;
     --after-start) after_start=1; shift ;;
+    --in-save) save_pause="$2"; shift 2 ;;
     *) echo "kill-test: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +66,7 @@ cd "$work"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 rnn() { java ${RNN_JAVA_OPTS:-} -jar "$work/rnn.jar" "$@"; }
 # Run in the background as "start ... &": exec makes $! the JVM itself, so kill -9 reaches it.
-start() { exec java ${RNN_JAVA_OPTS:-} -jar "$work/rnn.jar" "$@"; }
+start() { exec java ${RNN_JAVA_OPTS:-} "-Drnn.savePauseMillis=$save_pause" -jar "$work/rnn.jar" "$@"; }
 
 fail() {
   echo "kill-test: FAILED after $killed kills: $*" >&2
@@ -73,6 +80,8 @@ field() { # field NAME: the integer NAME from model.json's progress
 
 killed=0
 rounds=0
+in_save=0
+previous_temporary=""
 before_first_save=0
 seen_model=0
 last_epochs=0
@@ -99,6 +108,16 @@ while [ "$killed" -lt "$kills" ]; do
   fi
   delay=$(awk -v min="$min" -v max="$max" -v r="$RANDOM" 'BEGIN { printf "%.2f", min + (max - min) * r / 32767 }')
   sleep "$delay"
+  if [ "$save_pause" != 0 ]; then
+    # Aim: wait for a file of a save to appear (one this run writes), then kill within its pause.
+    for _ in $(seq 400); do
+      now=$(find "$model" -maxdepth 1 -name '.*.tmp' -printf '%f ' 2> /dev/null || true)
+      [ -z "$now" ] || [ "$now" = "$previous_temporary" ] || break
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.02
+    done
+    sleep "$(awk -v ms="$save_pause" -v r="$RANDOM" 'BEGIN { printf "%.3f", ms / 1000 * 0.5 * r / 32767 }')"
+  fi
   if kill -9 "$pid" 2> /dev/null; then
     wait "$pid" 2> /dev/null || true
     killed=$((killed + 1))
@@ -108,10 +127,23 @@ while [ "$killed" -lt "$kills" ]; do
     fail "the run ended by itself with status $status before the kill: $(cat "$work/stderr.txt")"
   fi
 
+  leftovers=0
+  temporary=""
+  if [ -d "$model" ]; then
+    leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
+    temporary=$(find "$model" -maxdepth 1 -name '.*.tmp' -printf '%f ')
+  fi
+  where=""
+  # A temporary file this round created (not one an earlier kill left, which this run had not yet cleared).
+  if [ -n "$temporary" ] && [ "$temporary" != "$previous_temporary" ]; then
+    in_save=$((in_save + 1))
+    where=" inside a save (${temporary% })"
+  fi
+  previous_temporary=$temporary
   if [ ! -f "$model/model.json" ]; then
     [ "$seen_model" -eq 0 ] || fail "model.json vanished after kill $killed (at ${delay}s)"
     before_first_save=$((before_first_save + 1))
-    echo "kill $killed ${delay}s after $clock: no model saved yet (state A)"
+    echo "kill $killed ${delay}s after $clock$where: no model saved yet (state A)"
     continue
   fi
   seen_model=1
@@ -122,10 +154,9 @@ while [ "$killed" -lt "$kills" ]; do
   steps=$(field steps)
   [ "$epochs" -ge "$last_epochs" ] || fail "epochs_completed went back from $last_epochs to $epochs after kill $killed"
   [ "$steps" -ge "$last_steps" ] || fail "steps went back from $last_steps to $steps after kill $killed"
-  leftovers=$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)
   [ "$leftovers" -le 1 ] || fail "$leftovers temporary files left after kill $killed"
   [ "$steps" -eq "$last_steps" ] || advanced=$((advanced + 1))
-  echo "kill $killed ${delay}s after $clock: loads; epochs $epochs, steps $steps, temporary files $leftovers (state B)"
+  echo "kill $killed ${delay}s after $clock$where: loads; epochs $epochs, steps $steps, temporary files $leftovers (state B)"
   last_epochs=$epochs
   last_steps=$steps
 done
@@ -133,6 +164,7 @@ done
 [ -f "$model/model.json" ] || fail "no kill came after the first save; try a larger --max"
 # Kills that all land before any save would prove nothing.
 [ "$advanced" -ge $((kills / 10)) ] || fail "only $advanced rounds saved anything before their kill; try a larger --max"
+[ "$save_pause" = 0 ] || [ "$in_save" -ge 1 ] || fail "--in-save $save_pause: no kill landed inside a save"
 target=$((last_epochs + 1))
 rnn train --resume "$model" --epochs "$target" --quiet > /dev/null 2> "$work/stderr.txt" \
   || fail "the final resume failed: $(cat "$work/stderr.txt")"
@@ -141,7 +173,7 @@ rnn predict -m "$model" "the" > /dev/null || fail "the finished model does not l
 [ "$(find "$model" -maxdepth 1 -name '.*.tmp' | wc -l)" -eq 0 ] || fail "temporary files left after the final run"
 
 echo "kill-test: passed: $killed kills in a row in $rounds rounds ($before_first_save before the first save;" \
-  "in $advanced rounds the run had saved before its kill)," \
+  "in $advanced rounds the run had saved before its kill; $in_save kills landed inside a save)," \
   "$(( $(date +%s) - started )) s; the final resume completed epoch $target"
 if [ "$keep" -eq 1 ]; then
   echo "kill-test: work folder kept: $work"

@@ -67,6 +67,13 @@ public final class AtomicFiles {
 
     private static volatile Durability durability = new Durability() { };
 
+    /**
+     * For scripts/kill-test.sh --in-save: a pause after each file's content is written and before
+     * it is synced and renamed, so that a kill -9 can be aimed inside a save. 0 (no pause) unless
+     * the JVM is started with -Drnn.savePauseMillis=N.
+     */
+    private static final long SAVE_PAUSE_MILLIS = Long.getLong("rnn.savePauseMillis", 0);
+
     /** For tests: routes every later write through {@code replacement}; returns the one it replaces. */
     static Durability useDurability(Durability replacement) {
         Durability previous = durability;
@@ -104,6 +111,7 @@ public final class AtomicFiles {
                 OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
                 content.writeTo(new UnclosableStream(buffered));
                 buffered.flush();
+                pauseForKillTest();
                 durability.sync(channel, temp);
             }
             durability.rename(temp, absoluteTarget);
@@ -171,6 +179,16 @@ public final class AtomicFiles {
         ThreadLocalRandom.current().nextBytes(random);
         // Hidden and clearly ours, so a leftover from a killed process is easy to recognise.
         return "." + target.getFileName() + "." + HexFormat.of().formatHex(random) + ".tmp";
+    }
+
+    private static void pauseForKillTest() {
+        if (SAVE_PAUSE_MILLIS > 0) {
+            try {
+                Thread.sleep(SAVE_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void deleteQuietly(Path temp) {

@@ -125,15 +125,24 @@ public final class PredictCommand implements Callable<Integer> {
             reportUnknown(streamed.unknownWords());
             return;
         }
-        // One JSON object holds the whole completion, so --json keeps it in memory.
-        Generator.Result result = generator.complete(context, complete);
-        reportUnknown(result.unknownWords());
-        Map<String, Object> object = new LinkedHashMap<>();
-        object.put("context", result.context());
-        object.put("completion", result.completion());
-        object.put("text", result.text());
-        object.put("unknown", result.unknownWords());
-        out.println(Json.toJson(object));
+        // The same object a whole completion would make, written as it grows, in constant memory: the greedy
+        // completion is run twice, once for "completion" and once for "text" (greedy runs are repeatable).
+        out.print("{\"context\":" + Json.toJson(context) + ",\"completion\":\"");
+        Generator.Streamed streamed = generator.completionStreaming(context, complete, piece -> printJsonChars(piece, out));
+        if (!out.checkError()) {
+            out.print("\",\"text\":\"");
+            generator.completeStreaming(context, complete, piece -> printJsonChars(piece, out));
+        }
+        out.println("\",\"unknown\":" + Json.toJson(streamed.unknownWords()) + "}");
+        reportUnknown(streamed.unknownWords());
+    }
+
+    /** The characters of a JSON string literal for {@code piece}, without its quotes; false once stdout failed. */
+    private static boolean printJsonChars(String piece, PrintWriter out) {
+        String quoted = Json.toJson(piece);
+        out.write(quoted, 1, quoted.length() - 2);
+        out.flush();
+        return !out.checkError();
     }
 
     private void reportUnknown(List<String> unknown) {

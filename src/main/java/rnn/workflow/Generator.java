@@ -104,6 +104,25 @@ public final class Generator {
         return stream(context, words, new Sampler(0, null, null, 0), 0, sink);
     }
 
+    /**
+     * As {@link #completeStreaming}, but the sink gets only the new tokens, detokenized on their
+     * own as {@link Result#completion()} is (spacing can differ from their text after the context).
+     */
+    public Streamed completionStreaming(String context, int words, TextSink sink) {
+        Tokenizer.Detokenizer own = tokenizer.detokenizer();
+        return stream(context, words, new Sampler(0, null, null, 0), 0, new TokenSink() {
+            @Override
+            public boolean context(String piece) {
+                return true;
+            }
+
+            @Override
+            public boolean token(String token, String piece) {
+                return sink.accept(own.next(token));
+            }
+        });
+    }
+
     private Result run(String context, int words, Sampler sampler, long seed, TextSink sink) {
         List<String> generated = new ArrayList<>();
         StringBuilder text = new StringBuilder();

@@ -12,6 +12,8 @@ import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 import rnn.checkpoint.Json;
+import rnn.workflow.Generator;
 import rnn.workflow.TestModels;
 
 /** rnn generate and rnn predict --complete through the command line. */
@@ -69,6 +72,14 @@ class GenerateCommandTest {
         String text = object.get("text").asText();
         assertTrue(text.startsWith("Mary had a ") && text.endsWith(completion), text + " / " + completion);
         assertEquals(0, object.get("unknown").size());
+        // streamed field by field, it is the object the whole completion makes
+        Generator.Result whole = Generator.open(Path.of(model)).complete("Mary had a", 3);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("context", whole.context());
+        expected.put("completion", whole.completion());
+        expected.put("text", whole.text());
+        expected.put("unknown", whole.unknownWords());
+        assertEquals(Json.toJson(expected), run.out().strip());
     }
 
     @Test
@@ -119,18 +130,23 @@ class GenerateCommandTest {
     }
 
     /**
-     * predict --complete streams like generate: with stdout gone after the first piece, a billion
-     * tokens asked for end at once, instead of being generated and held in memory first.
+     * predict --complete (--json too) streams like generate: with stdout gone after the first
+     * pieces, a billion tokens asked for end at once, instead of being generated and held in
+     * memory first.
      */
     @Test
     void aHugeCompletionStreamsAndStopsWithItsReader() {
-        for (String[] args : new String[][] {{"predict", "-m", model, "--complete", "1000000000", "the", "dog"},
-                {"generate", "-m", model, "--prime", "the dog", "-n", "1000000000", "--seed", "1"}}) {
+        String[][] commands = {{"predict", "-m", model, "--complete", "1000000000", "the", "dog"},
+                {"predict", "-m", model, "--complete", "1000000000", "--json", "the", "dog"},
+                {"generate", "-m", model, "--prime", "the dog", "-n", "1000000000", "--seed", "1"}};
+        String[] starts = {"the dog", "{\"context\":\"the dog\",\"completion\":\"", "the dog"};
+        for (int i = 0; i < commands.length; i++) {
+            String[] args = commands[i];
             StringBuilder received = new StringBuilder();
-            Writer closesAfterFirstPiece = new Writer() {
+            Writer closesAfterFirstPieces = new Writer() {
                 @Override
                 public void write(char[] chars, int offset, int length) throws IOException {
-                    if (received.length() > 0) {
+                    if (received.length() > 40) {
                         throw new IOException("Broken pipe");
                     }
                     received.append(chars, offset, length);
@@ -145,11 +161,12 @@ class GenerateCommandTest {
                 }
             };
             CommandLine cmd = Main.commandLine();
-            cmd.setOut(new PrintWriter(closesAfterFirstPiece));
+            cmd.setOut(new PrintWriter(closesAfterFirstPieces));
             cmd.setErr(new PrintWriter(new StringWriter()));
             int code = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> cmd.execute(args));
             assertEquals(0, code);
-            assertTrue(received.toString().startsWith("the dog"), received.toString());
+            assertTrue(received.toString().startsWith(starts[i]), received.toString());
+            assertTrue(received.length() > starts[i].length(), "tokens came before the end: " + received);
         }
     }
 }

@@ -58,14 +58,16 @@ class InterruptTest {
     }
 
     /**
-     * Ctrl-C while `train` waits for text on stdin (a pipe nobody writes to) or on a FIFO whose
-     * writer is idle: the read ends at once (not after the 120 s grace), exit 130, and the output
-     * directory the run created is gone again, `.lock` included.
+     * Ctrl-C while `train` waits for text on stdin (a pipe nobody writes to), on a FIFO whose
+     * writer is idle, or in open() of a FIFO no writer has opened: the wait ends at once (not
+     * after the 120 s grace), exit 130, and the output directory the run created is gone again,
+     * `.lock` included.
      */
     @Test
     void sigintEndsABlockedReadAndLeavesNothingBehind() throws Exception {
         Path fifo = temp.resolve("fifo");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path unopened = temp.resolve("fifo-without-writer");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString(), unopened.toString()).start().waitFor());
         Thread idleWriter = new Thread(() -> {
             try (var writer = Files.newOutputStream(fifo)) { // opens once the reader does, then writes nothing
                 Thread.sleep(60_000);
@@ -75,8 +77,8 @@ class InterruptTest {
         });
         idleWriter.setDaemon(true);
         idleWriter.start();
-        for (String corpus : new String[] {"-", fifo.toString()}) {
-            Path model = temp.resolve("model-" + (corpus.equals("-") ? "stdin" : "fifo"));
+        for (String corpus : new String[] {"-", fifo.toString(), unopened.toString()}) {
+            Path model = temp.resolve("model-" + (corpus.equals("-") ? "stdin" : Path.of(corpus).getFileName()));
             Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     CliRun.modelsRootFlag(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", corpus,
                     "-o", model.toString(), "--hidden", "8")
@@ -89,7 +91,11 @@ class InterruptTest {
             Thread.sleep(500);
             long sent = System.nanoTime();
             new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exits soon after Ctrl-C");
+            boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                process.destroyForcibly();
+            }
+            assertTrue(exited, "exits soon after Ctrl-C: " + corpus);
             double seconds = (System.nanoTime() - sent) / 1e9;
             String stderr = Files.readString(temp.resolve("stderr.txt"));
             assertEquals(130, process.exitValue(), stderr);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import rnn.checkpoint.Json;
+import rnn.checkpoint.ModelManifest;
 import rnn.checkpoint.ModelStore;
 import rnn.train.Preset;
 
@@ -50,6 +52,21 @@ class TrainRunsTest {
                 "--epochs", "1", "--max-batches", "1", "--quiet");
         assertEquals(0, run.exitCode(), preset + ": " + run.err());
         assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the cat").exitCode());
+        // the model was built and trained as the preset says
+        ModelManifest saved = ModelStore.readManifest(model);
+        assertEquals(preset.value("cell"), saved.network().cell().name().toLowerCase(Locale.ROOT), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("layers")), saved.network().layers(), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("hidden")), saved.network().hidden(), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("embedding")), saved.network().embedding(), preset.cliName());
+        assertEquals(Boolean.parseBoolean(preset.value("tied")), saved.network().tied(), preset.cliName());
+        assertEquals(Double.parseDouble(preset.value("dropout")), saved.network().dropout(), preset.cliName());
+        assertEquals(preset.value("tokenizer"), saved.data().tokenizer(), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("window")), saved.data().window(), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("stride")), saved.data().stride(), preset.cliName());
+        assertEquals(Boolean.parseBoolean(preset.value("stateful")), saved.data().stateful(), preset.cliName());
+        assertEquals(preset.value("optimizer"), saved.optimization().optimizer(), preset.cliName());
+        assertEquals(Double.parseDouble(preset.value("lr")), saved.optimization().lr(), preset.cliName());
+        assertEquals(Integer.parseInt(preset.value("batch-size")), saved.optimization().batchSize(), preset.cliName());
     }
 
     @Test
@@ -68,6 +85,15 @@ class TrainRunsTest {
         byte[] png = Files.readAllBytes(temp.resolve("model").resolve(ModelStore.PLOT));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
         assertEquals(2, Json.mapper().readTree(temp.resolve("model").resolve(ModelStore.HISTORY).toFile()).size());
+        // The validation tokens are the --valid file's: as many as it has when it is itself the corpus.
+        Path validAsCorpus = temp.resolve("valid-as-corpus");
+        CliRun run = CliRun.of("train", temp.resolve("valid.txt").toString(), "-o", validAsCorpus.toString(),
+                "--validation-split", "0", "--hidden", "8", "--window", "4", "--epochs", "1", "--max-batches", "1",
+                "--quiet");
+        assertEquals(0, run.exitCode(), run.err());
+        ModelManifest validated = ModelStore.readManifest(temp.resolve("model"));
+        assertEquals(ModelStore.readManifest(validAsCorpus).corpus().tokens(), validated.corpus().validationTokens());
+        assertEquals(temp.resolve("valid.txt").toAbsolutePath().toString(), validated.data().validFile());
     }
 
     @Test
