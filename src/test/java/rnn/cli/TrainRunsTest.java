@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import rnn.checkpoint.Json;
 import rnn.checkpoint.ModelManifest;
+import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.train.Preset;
 
@@ -53,7 +54,7 @@ class TrainRunsTest {
         assertEquals(0, run.exitCode(), preset + ": " + run.err());
         assertEquals(0, CliRun.of("predict", "-m", model.toString(), "the cat").exitCode());
         // the model was built and trained as the preset says
-        ModelManifest saved = ModelStore.readManifest(model);
+        ModelManifest saved = ManifestFiles.read(model);
         assertEquals(preset.value("cell"), saved.network().cell().name().toLowerCase(Locale.ROOT), preset.cliName());
         assertEquals(Integer.parseInt(preset.value("layers")), saved.network().layers(), preset.cliName());
         assertEquals(Integer.parseInt(preset.value("hidden")), saved.network().hidden(), preset.cliName());
@@ -91,8 +92,8 @@ class TrainRunsTest {
                 "--validation-split", "0", "--hidden", "8", "--window", "4", "--epochs", "1", "--max-batches", "1",
                 "--quiet");
         assertEquals(0, run.exitCode(), run.err());
-        ModelManifest validated = ModelStore.readManifest(temp.resolve("model"));
-        assertEquals(ModelStore.readManifest(validAsCorpus).corpus().tokens(), validated.corpus().validationTokens());
+        ModelManifest validated = ManifestFiles.read(temp.resolve("model"));
+        assertEquals(ManifestFiles.read(validAsCorpus).corpus().tokens(), validated.corpus().validationTokens());
         assertEquals(temp.resolve("valid.txt").toAbsolutePath().toString(), validated.data().validFile());
     }
 
