@@ -18,6 +18,7 @@ import rnn.checkpoint.Json;
 import rnn.engine.LanguageModel;
 import rnn.text.TokenSpan;
 import rnn.train.Checkpointer;
+import rnn.train.EpochEnd;
 import rnn.train.EpochResult;
 import rnn.train.Progress;
 import rnn.train.TrainConfig;
@@ -153,7 +154,7 @@ final class ClusterTrainer {
                 : Trainer.evaluate(config, model, validation, Trainer.validationText(config));
         EpochResult result = Trainer.epochResult(config, epoch, lossSum / predictions, evaluation, learningRate, tokens,
                 tokens / Math.max(seconds, 1e-9), seconds);
-        Trainer.EpochEnd end = Trainer.endEpoch(config, progress, result, step);
+        EpochEnd end = EpochEnd.after(config, progress, result, step);
         if (model.parameters().hasNonFinite()) {
             throw new RnnException("the weights became NaN or infinite in epoch " + epoch
                     + "; stopped without saving them (the last checkpoint is intact); try a lower --lr or --clip");

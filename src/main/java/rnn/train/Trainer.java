@@ -1,6 +1,5 @@
 package rnn.train;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -208,7 +207,7 @@ public final class Trainer {
                 : evaluate(config, model, data.validation(), validationText(config));
         EpochResult result = epochResult(config, epoch, lossSum / predictions, validation, learningRate, tokens,
                 (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
-        EpochEnd end = endEpoch(config, progress, result, step);
+        EpochEnd end = EpochEnd.after(config, progress, result, step);
         progress = end.progress();
         listener.onEpoch(result);
         listener.onCheckpoint(save(end.improved()));
@@ -224,36 +223,6 @@ public final class Trainer {
         return new RnnException("the loss became " + loss + " in epoch " + epoch + " at batch " + batch
                 + "; stopped without saving these weights (the last checkpoint is intact); "
                 + "try a lower --lr or --clip");
-    }
-
-    /**
-     * Where a run stands after an epoch: its progress (best epoch, learning-rate decay, patience),
-     * whether the epoch improved on the best validation loss, and a notice when it stops early.
-     */
-    public record EpochEnd(Progress progress, boolean improved, String stopNotice) {
-    }
-
-    /** The bookkeeping after epoch {@code result.epoch()}, which ended at optimizer step {@code step}. */
-    public static EpochEnd endEpoch(TrainConfig config, Progress progress, EpochResult result, long step) {
-        int epoch = result.epoch();
-        Double validationLoss = result.validationLoss();
-        boolean improved = validationLoss == null || progress.bestValidationLoss() == null
-                || validationLoss < progress.bestValidationLoss();
-        Integer bestEpoch = improved ? Integer.valueOf(epoch) : progress.bestEpoch();
-        Double bestLoss = improved ? validationLoss : progress.bestValidationLoss();
-        int withoutImprovement = improved ? 0 : progress.epochsWithoutImprovement() + 1;
-        List<EpochResult> history = new ArrayList<>(progress.history());
-        history.add(result);
-        Progress next = new Progress(epoch + 1, 0, step,
-                config.optimization().nextLearningRate(epoch, result.learningRate(), improved), bestEpoch, bestLoss,
-                withoutImprovement, 0, 0, 0, history);
-        String stop = null;
-        if (config.optimization().patience() > 0 && withoutImprovement >= config.optimization().patience() && epoch < config.optimization().epochs()) {
-            stop = "stopping early: validation loss has not improved for " + withoutImprovement
-                    + " epochs (best " + String.format(java.util.Locale.ROOT, "%.4f", bestLoss) + " at epoch "
-                    + bestEpoch + ")";
-        }
-        return new EpochEnd(next, improved, stop);
     }
 
     private java.nio.file.Path save(boolean improved) {
