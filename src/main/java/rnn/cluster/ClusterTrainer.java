@@ -171,17 +171,14 @@ final class ClusterTrainer {
 
     /** Runs one round on every worker and sums their results up the aggregation tree. */
     private RoundSum runRound(WorkerRound.Start start) {
+        // The broadcast is neither destroyed nor unpersisted here: both race Spark's context
+        // cleaner, which then logs a stack trace ("Block broadcast_N_piece3 does not exist") for
+        // removing the blocks again. The cleaner frees it everywhere once the driver drops it.
         Broadcast<WorkerRound.Start> shared = spark.broadcast(start);
-        try {
-            return shards.mapPartitionsWithIndex(
-                    (Function2<Integer, Iterator<int[]>, Iterator<WorkerRound.Result>>) (worker, shard) ->
-                            List.of(WorkerRound.run(worker, shard.next(), shared.value())).iterator(), true)
-                    .treeAggregate(new RoundSum(), RoundSum::add, RoundSum::merge, treeDepth(cluster.workers()));
-        } finally {
-            // Not destroy(): that races Spark's context cleaner (which then logs a stack trace);
-            // dropping the executors' copies is enough, and the cleaner frees the driver's.
-            shared.unpersist(false);
-        }
+        return shards.mapPartitionsWithIndex(
+                (Function2<Integer, Iterator<int[]>, Iterator<WorkerRound.Result>>) (worker, shard) ->
+                        List.of(WorkerRound.run(worker, shard.next(), shared.value())).iterator(), true)
+                .treeAggregate(new RoundSum(), RoundSum::add, RoundSum::merge, treeDepth(cluster.workers()));
     }
 
     /** Two levels up to 16 workers, then one more per factor of 4, so no merge takes more than a few inputs. */
