@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,45 +84,53 @@ final class RemoteModelDirectory implements AutoCloseable {
      * {@code force}) or anything that is not one, as a local output is.
      */
     static RemoteModelDirectory create(Configuration hadoop, URI uri, boolean force) {
-        RemoteModelDirectory remote = connect(hadoop, uri);
-        try {
+        return open(hadoop, uri, "cannot create or lock the model directory", remote -> {
             remote.fs.mkdirs(remote.root);
             remote.lock();
             remote.requireModelOrEmpty(force);
+        });
+    }
+
+    /** Locks the remote model directory {@code uri} and copies its checkpoint into the local staging directory. */
+    static RemoteModelDirectory resume(Configuration hadoop, URI uri) {
+        return open(hadoop, uri, "cannot read the model directory", remote -> {
+            if (!remote.fs.exists(new org.apache.hadoop.fs.Path(remote.root, ModelStore.MANIFEST))) {
+                throw new RnnException(uri + ": holds no model to resume (no " + ModelStore.MANIFEST + ")");
+            }
+            remote.lock();
+            remote.download();
+        });
+    }
+
+    private interface Opening {
+        void prepare(RemoteModelDirectory remote) throws IOException;
+    }
+
+    /** Connects, then {@code prepare}s; on any failure releases what it took and reports {@code whatFails}. */
+    private static RemoteModelDirectory open(Configuration hadoop, URI uri, String whatFails, Opening prepare) {
+        RemoteModelDirectory remote = connect(hadoop, uri);
+        try {
+            prepare.prepare(remote);
             return remote;
         } catch (IOException e) {
             remote.close();
-            throw remote.failure("cannot create or lock the model directory", e);
+            throw remote.failure(whatFails, e);
         } catch (RuntimeException e) {
             remote.close();
             throw e;
         }
     }
 
-    /** Locks the remote model directory {@code uri} and copies its checkpoint into the local staging directory. */
-    static RemoteModelDirectory resume(Configuration hadoop, URI uri) {
-        RemoteModelDirectory remote = connect(hadoop, uri);
-        try {
-            if (!remote.fs.exists(new org.apache.hadoop.fs.Path(remote.root, ModelStore.MANIFEST))) {
-                throw new RnnException(uri + ": holds no model to resume (no " + ModelStore.MANIFEST + ")");
-            }
-            remote.lock();
-            for (String name : PUBLISHED) {
-                org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(remote.root, name);
-                if (remote.fs.exists(file)) {
-                    try (InputStream in = remote.fs.open(file)) {
-                        Files.copy(in, remote.staging.resolve(name));
-                    }
-                    remote.publishedVersions.put(name, remote.localVersion(name));
+    /** The remote checkpoint into the staging directory, recorded as published. */
+    private void download() throws IOException {
+        for (String name : PUBLISHED) {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(root, name);
+            if (fs.exists(file)) {
+                try (InputStream in = fs.open(file)) {
+                    Files.copy(in, staging.resolve(name));
                 }
+                publishedVersions.put(name, localVersion(name));
             }
-            return remote;
-        } catch (IOException e) {
-            remote.close();
-            throw remote.failure("cannot read the model directory", e);
-        } catch (RuntimeException e) {
-            remote.close();
-            throw e;
         }
     }
 
@@ -209,7 +218,7 @@ final class RemoteModelDirectory implements AutoCloseable {
     }
 
     private void writeNew(org.apache.hadoop.fs.Path file, String text) throws IOException {
-        try (OutputStream out = files.create(file, java.util.EnumSet.of(CreateFlag.CREATE))) {
+        try (OutputStream out = files.create(file, EnumSet.of(CreateFlag.CREATE))) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
     }

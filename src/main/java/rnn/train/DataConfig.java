@@ -2,6 +2,7 @@ package rnn.train;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import rnn.InvalidConfigException;
 import rnn.engine.Objective;
@@ -69,7 +70,7 @@ public record DataConfig(List<String> corpora, String validFile, double validati
     }
 
     /** A scheme of two or more letters then ':' (one letter would be a Windows drive). */
-    private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
+    private static final Pattern URI_SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
 
     public boolean hasValidation() {
         return validFile != null || validationSplit > 0;
