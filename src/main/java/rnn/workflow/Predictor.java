@@ -14,6 +14,7 @@ import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
 import rnn.engine.kernel.HostCopy;
+import rnn.engine.loss.Softmax;
 import rnn.text.Vocabulary;
 
 /** Ranks the next token after a context, using a saved model the way it was trained. Not thread-safe (one per model copy). */
@@ -25,6 +26,9 @@ public final class Predictor {
 
     private final InferenceModel loaded;
     private final HostCopy host = new HostCopy();
+    /** The logits of the contexts being ranked, one row each; grown as needed, never shared. */
+    private float[] logitRows = new float[0];
+    private Softmax.ShiftedExpSum normaliser;
 
     public record Candidate(String token, double probability) {
     }
@@ -75,9 +79,12 @@ public final class Predictor {
     public List<Ranking> rankAll(List<Query> queries) {
         Vocabulary vocabulary = loaded.vocabulary();
         int n = queries.size();
+        int vocabularySize = vocabulary.size();
+        float[] logits = logitRows(n, vocabularySize);
         InferenceModel.Encoded[] encoded = new InferenceModel.Encoded[n];
-        double[][] logits = new double[n][];
-        List<Integer> batched = new ArrayList<>();
+        // The batched contexts' logits go to the first rows, in one copy; the others' to the rows after.
+        int[] row = new int[n];
+        int[][] read = new int[n][];
         List<int[]> batchedIds = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             encoded[i] = loaded.encode(queries.get(i).context());
@@ -86,37 +93,62 @@ public final class Predictor {
             if (!loaded.stream() && ids.length > loaded.window()) {
                 ids = Arrays.copyOfRange(ids, ids.length - loaded.window(), ids.length);
             }
-            if (ids.length == 0) {
-                logits[i] = loaded.startLogits();
-            } else if (ids.length <= MAX_BATCHED_TOKENS) {
-                batched.add(i);
+            read[i] = ids;
+            if (ids.length > 0 && ids.length <= MAX_BATCHED_TOKENS) {
+                row[i] = batchedIds.size();
                 batchedIds.add(ids);
             } else {
-                logits[i] = chunkedLogits(ids);
+                row[i] = -1;
             }
         }
-        if (!batched.isEmpty()) {
-            INDArray out = loaded.model().lastLogits(batchedIds.toArray(new int[0][]));
-            int vocabularySize = (int) out.size(1);
-            double[] rows = new double[batched.size() * vocabularySize];
-            host.read(out, rows, 0);
-            for (int j = 0; j < batched.size(); j++) {
-                logits[batched.get(j)] = Arrays.copyOfRange(rows, j * vocabularySize, (j + 1) * vocabularySize);
+        if (!batchedIds.isEmpty()) {
+            host.read(loaded.model().lastLogits(batchedIds.toArray(new int[0][])), logits, 0);
+        }
+        int next = batchedIds.size();
+        for (int i = 0; i < n; i++) {
+            if (row[i] < 0) {
+                row[i] = next++;
+                aloneLogits(read[i], logits, row[i] * vocabularySize);
             }
         }
         List<Ranking> rankings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Query query = queries.get(i);
-            rankings.add(new Ranking(query.context(), top(logits[i], query.k(), vocabulary), encoded[i].unknownWords()));
+            rankings.add(new Ranking(query.context(), top(logits, row[i] * vocabularySize, query.k(), vocabulary),
+                    encoded[i].unknownWords()));
         }
         return rankings;
+    }
+
+    /** Room for n rows of logits, reused from call to call (a batch's is about a megabyte of double). */
+    private float[] logitRows(int n, int vocabularySize) {
+        int length = Math.multiplyExact(n, vocabularySize);
+        if (logitRows.length < length) {
+            logitRows = new float[length];
+        }
+        if (normaliser == null) {
+            normaliser = new Softmax.ShiftedExpSum(vocabularySize);
+        }
+        return logitRows;
+    }
+
+    /** The logits after a context read alone into logits[at ..]: the start logits if empty, else in chunks. */
+    private void aloneLogits(int[] ids, float[] logits, int at) {
+        if (ids.length == 0) {
+            double[] start = loaded.startLogits();
+            for (int j = 0; j < start.length; j++) {
+                logits[at + j] = (float) start[j];
+            }
+        } else {
+            host.read(chunkedLogits(ids), logits, at);
+        }
     }
 
     /**
      * A long context goes through in chunks with the state carried over, which gives the same
      * result as one pass: the work buffers then stay the size of a chunk, not of the context.
      */
-    private double[] chunkedLogits(int[] ids) {
+    private INDArray chunkedLogits(int[] ids) {
         LanguageModel model = loaded.model();
         RecurrentState state = model.newState(1);
         INDArray out = null;
@@ -124,23 +156,20 @@ public final class Predictor {
             int[] chunk = ids.length <= CHUNK ? ids : Arrays.copyOfRange(ids, from, Math.min(ids.length, from + CHUNK));
             out = model.logits(new Batch(1, chunk.length, chunk, null, Objective.LAST), state);
         }
-        return out.getRow(0).toDoubleVector();
+        return out;
     }
 
-    private static List<Candidate> top(double[] logits, int k, Vocabulary vocabulary) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double z : logits) {
-            max = Math.max(max, z);
-        }
-        double sum = 0;
-        double[] p = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        List<Candidate> top = new ArrayList<>();
-        for (int id : mostProbable(p, k)) {
-            top.add(new Candidate(vocabulary.token(id), p[id] / sum));
+    /**
+     * The k most probable tokens of the row logits[from ..]: the ranking on the raw float logits,
+     * then p = exp(z - max) / sum exp(z - max), the sum as the loss's softmax computes it.
+     */
+    private List<Candidate> top(float[] logits, int from, int k, Vocabulary vocabulary) {
+        int[] best = mostProbable(logits, from, vocabulary.size(), k);
+        float max = logits[from + best[0]];
+        double sum = normaliser.of(logits, from, max);
+        List<Candidate> top = new ArrayList<>(best.length);
+        for (int id : best) {
+            top.add(new Candidate(vocabulary.token(id), Math.exp((double) logits[from + id] - max) / sum));
         }
         return top;
     }
@@ -150,15 +179,16 @@ public final class Predictor {
      * of all ids) in one pass that keeps the best k so far in order: a sort of the whole
      * vocabulary cost more than the model's forward pass for a short context.
      */
-    static int[] mostProbable(double[] p, int k) {
-        int[] best = new int[Math.min(k, p.length)];
+    static int[] mostProbable(float[] z, int from, int n, int k) {
+        int[] best = new int[Math.min(k, n)];
         int size = 0;
-        for (int id = 0; id < p.length; id++) {
-            if (size == best.length && !(Double.compare(p[id], p[best[size - 1]]) > 0)) {
+        for (int id = 0; id < n; id++) {
+            float value = z[from + id];
+            if (size == best.length && !(Float.compare(value, z[from + best[size - 1]]) > 0)) {
                 continue;
             }
             int at = size < best.length ? size++ : size - 1;
-            while (at > 0 && Double.compare(p[id], p[best[at - 1]]) > 0) {
+            while (at > 0 && Float.compare(value, z[from + best[at - 1]]) > 0) {
                 best[at] = best[at - 1];
                 at--;
             }

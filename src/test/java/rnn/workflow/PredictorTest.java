@@ -96,19 +96,21 @@ class PredictorTest {
     void mostProbableIsTheHeadOfAStableSortOfAllIds() {
         SplittableRandom random = new SplittableRandom(4);
         for (int round = 0; round < 300; round++) {
-            double[] p = new double[1 + random.nextInt(60)];
-            for (int i = 0; i < p.length; i++) {
-                p[i] = random.nextInt(round % 2 == 0 ? 5 : 1000) / 7.0;  // many ties, or few
+            int n = 1 + random.nextInt(60);
+            int from = random.nextInt(3);  // a row inside a larger array of rows
+            float[] z = new float[from + n + 2];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = random.nextInt(round % 2 == 0 ? 5 : 1000) / 7f;  // many ties, or few
             }
-            Integer[] order = new Integer[p.length];
+            Integer[] order = new Integer[n];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
-            int k = 1 + random.nextInt(p.length + 3);
+            java.util.Arrays.sort(order, (a, b) -> Float.compare(z[from + b], z[from + a]));
+            int k = 1 + random.nextInt(n + 3);
             int[] expected = java.util.Arrays.stream(order).limit(k).mapToInt(Integer::intValue).toArray();
-            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Predictor.mostProbable(p, k),
-                    java.util.Arrays.toString(p) + " k=" + k);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Predictor.mostProbable(z, from, n, k),
+                    java.util.Arrays.toString(z) + " from=" + from + " n=" + n + " k=" + k);
         }
     }
 }

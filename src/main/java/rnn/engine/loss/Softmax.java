@@ -234,6 +234,28 @@ public final class Softmax {
         }
     }
 
+    /**
+     * sum_j exp(z_j - max) of rows of float logits, each term as the loss computes it (the 16-lane
+     * exp, terms below e^-30 of the largest rounded up to it, a pairwise sum): the normaliser of a
+     * next-token ranking without a pass in double. Reusable for rows of one length; not thread-safe.
+     */
+    public static final class ShiftedExpSum {
+        private final float[] row;
+        private final Halving halving;
+
+        public ShiftedExpSum(int vocab) {
+            row = new float[vocab];
+            halving = new Halving(vocab);
+        }
+
+        /** The sum over logits[from .. from + vocab), whose largest value is {@code max}. */
+        public double of(float[] logits, int from, float max) {
+            System.arraycopy(logits, from, row, 0, row.length);
+            expShifted(row, max);
+            return halving.sum(row);
+        }
+    }
+
     /** a[j] = exp(a[j] - max), terms below e^-30 of the largest rounded up to it. */
     private static void expShifted(float[] a, float max) {
         for (int j = 0; j < a.length; j++) {
