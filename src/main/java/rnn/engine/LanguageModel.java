@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import rnn.engine.kernel.HostCopy;
 import rnn.engine.loss.Loss;
 import rnn.engine.loss.Softmax;
 import rnn.engine.loss.TopK;
@@ -302,6 +303,13 @@ public final class LanguageModel {
     private record Shape(int batch, int steps, Objective objective) {
     }
 
+    /** m[at + j] += v[j] for j < n: a loop of its own that C2 compiles once and vectorizes. */
+    private static void addRow(float[] m, int at, float[] v, int n) {
+        for (int j = 0; j < n; j++) {
+            m[at + j] += v[j];
+        }
+    }
+
     /** What a forward pass leaves: the state only, or the logits with or without the decoder bias. */
     private enum Output {
         STATE_ONLY, LOGITS_WITHOUT_BIAS, LOGITS
@@ -335,6 +343,10 @@ public final class LanguageModel {
         private final INDArray[] layerInput;
         private INDArray topInput;
         private boolean dropoutActive;
+        /** A serving model's scratch for {@link #addRowVectors}. */
+        private final HostCopy host = new HostCopy();
+        private float[] hostRows = new float[0];
+        private float[] hostBias = new float[0];
 
         Workspace(Shape shape) {
             batch = shape.batch();
@@ -400,6 +412,7 @@ public final class LanguageModel {
             }
             for (int k = 0; k < cells.length; k++) {
                 RecurrentCell cell = cells[k];
+                INDArray biasIh = null;
                 if (k == 0 && tabled) {
                     Lookup.gatherRows(inputTable, ids, rows, cell.pre);  // b_ih included
                 } else {
@@ -416,12 +429,10 @@ public final class LanguageModel {
                     } else {
                         Ops.gemm(input, weightIh, cell.pre, false, true, 0.0);
                     }
-                    cell.pre.addiRowVector(parameters.value(ParameterShapes.biasIh(k)));
+                    biasIh = parameters.value(ParameterShapes.biasIh(k));
                 }
                 INDArray biasHh = parameters.value(ParameterShapes.biasHh(k));
-                if (cell.foldsHiddenBias()) {
-                    cell.pre.addiRowVector(biasHh);
-                }
+                addRowVectors(cell.pre, biasIh, cell.foldsHiddenBias() ? biasHh : null);
                 cell.firstSteps = firstSteps;
                 cell.weightHhTransposed = weightHhTransposed == null ? null : weightHhTransposed[k];
                 if (state == null) {
@@ -452,8 +463,44 @@ public final class LanguageModel {
                 Ops.gemm(decoderInput, decoderWeight(), decoderOutput, false, true, 0.0);
             }
             if (output == Output.LOGITS) {
-                decoderOutput.addiRowVector(parameters.value(ParameterShapes.DECODER_BIAS));
+                addRowVectors(decoderOutput, parameters.value(ParameterShapes.DECODER_BIAS), null);
             }
+        }
+
+        /**
+         * m += first, then m += second, row by row (either may be null). A serving model's batches
+         * have a few rows, where an ND4J broadcast op costs more in dispatch and shape bookkeeping
+         * than its adds (JFR: these ops took about a third of a serving batch's Java time): for it,
+         * one Java pass over a float copy of m, the same float additions in the same order.
+         */
+        private void addRowVectors(INDArray m, INDArray first, INDArray second) {
+            if (decoderTransposed == null || dtype != DataType.FLOAT) {
+                if (first != null) {
+                    m.addiRowVector(first);
+                }
+                if (second != null) {
+                    m.addiRowVector(second);
+                }
+                return;
+            }
+            int width = (int) m.size(1);
+            int length = Math.toIntExact(m.length());
+            if (hostRows.length < length) {
+                hostRows = new float[length];
+            }
+            if (hostBias.length < width) {
+                hostBias = new float[width];
+            }
+            host.read(m, hostRows, 0);
+            for (INDArray bias : new INDArray[] {first, second}) {
+                if (bias != null) {
+                    host.read(bias, hostBias, 0);
+                    for (int at = 0; at < length; at += width) {
+                        addRow(hostRows, at, hostBias, width);
+                    }
+                }
+            }
+            host.write(hostRows, 0, m);
         }
 
         /**
