@@ -64,19 +64,29 @@ final class Blas {
      * the arrays.
      */
     static boolean gemmTiled(INDArray a, INDArray b, INDArray c, double beta) {
-        long m = c.size(0);
+        return gemmTiled(a, b, c, beta, c.size(0));
+    }
+
+    /**
+     * The same for the first {@code m} rows of a and c, when the rows after them are not needed
+     * (a serving batch's padding): those may be left as they are or computed too.
+     */
+    static boolean gemmTiled(INDArray a, INDArray b, INDArray c, double beta, long m) {
         long n = c.size(1);
         long k = a.size(1);
-        if (m * n * k <= SMALL_PRODUCT || m > MAX_TILED_ROWS || c.dataType() != DataType.FLOAT || a.dataType() != DataType.FLOAT
-                || b.dataType() != DataType.FLOAT || !addressable(a) || !addressable(b) || !addressable(c)) {
+        if (m < 1 || m > c.size(0) || m > MAX_TILED_ROWS || c.dataType() != DataType.FLOAT
+                || a.dataType() != DataType.FLOAT || b.dataType() != DataType.FLOAT || !addressable(a) || !addressable(b)
+                || !addressable(c)) {
             return gemm(a, b, c, false, false, beta);
         }
-        if (a.size(0) != m || b.size(0) != k || b.size(1) != n) {
+        if (a.size(0) != c.size(0) || b.size(0) != k || b.size(1) != n) {
             throw new IllegalArgumentException("gemm shapes do not match: " + shape(a) + " x " + shape(b) + " -> "
                     + shape(c));
         }
-        int rows = (int) Math.min(m, TILE_ROWS);
-        int cols = (int) Math.min(n, Math.max(16, SMALL_PRODUCT / (rows * k) / 16 * 16));
+        // A product small enough for the small-matrix kernels goes in one call; a larger one in tiles.
+        boolean small = m * n * k <= SMALL_PRODUCT;
+        int rows = (int) (small ? m : Math.min(m, TILE_ROWS));
+        int cols = (int) (small ? n : Math.min(n, Math.max(16, SMALL_PRODUCT / (rows * k) / 16 * 16)));
         int lda = leading(a);
         int ldb = leading(b);
         int ldc = leading(c);

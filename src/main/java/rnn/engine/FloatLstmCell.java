@@ -27,6 +27,8 @@ final class FloatLstmCell extends RecurrentCell {
     private final float[] dCell;
     /** [B, 4H]: one step's gate pre-activation gradients. */
     private final float[] stepGates;
+    /** [B, H] of zeros, the initial h. */
+    private final float[] zeroState;
     private final HostCopy host = new HostCopy();
 
     FloatLstmCell(int batch, int steps, int hidden, DataType dtype) {
@@ -39,6 +41,7 @@ final class FloatLstmCell extends RecurrentCell {
         stepHidden = new float[batch * hidden];
         dCell = new float[batch * hidden];
         stepGates = new float[batch * width];
+        zeroState = new float[batch * hidden];
     }
 
     @Override
@@ -52,9 +55,10 @@ final class FloatLstmCell extends RecurrentCell {
         host.read(state.cell(layer), cells, 0);
     }
 
+    /** h = 0 and c = 0, h by a host copy of zeros: an ND4J assign costs more in dispatch than the copy. */
     @Override
     void loadZeroState() {
-        super.loadZeroState();
+        host.write(zeroState, 0, outStep[0]);
         Arrays.fill(cells, 0, batch * h, 0f);
     }
 
@@ -75,7 +79,7 @@ final class FloatLstmCell extends RecurrentCell {
     // and quickly, instead of recompiling one large loop nest (see HostCopy).
     private void forwardStep(int t, INDArray weightHh) {
         if (weightHhTransposed != null) {
-            Ops.gemmTiled(outStep[t], weightHhTransposed, preStep[t], 1.0);
+            Ops.gemmTiled(outStep[t], weightHhTransposed, preStep[t], 1.0, startedRows);
         } else {
             Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
         }

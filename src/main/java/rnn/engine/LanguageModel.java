@@ -1,6 +1,7 @@
 package rnn.engine;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -239,7 +240,7 @@ public final class LanguageModel {
         }
         Workspace w = workspaces.computeIfAbsent(new Shape(rows, steps, Objective.LAST), Workspace::new);
         w.forward(inputs, null, null, Output.LOGITS, firstSteps, n);
-        return n == rows ? w.logits() : Ops.rows(w.logits(), 0, n);
+        return w.firstRows(w.logits(), n);
     }
 
     /**
@@ -343,6 +344,8 @@ public final class LanguageModel {
         private final INDArray[] layerInput;
         private INDArray topInput;
         private boolean dropoutActive;
+        /** Row-block views by the array they view ({@link #firstRows}). */
+        private final Map<INDArray, INDArray[]> rowViews = new IdentityHashMap<>();
         /** A serving model's scratch for {@link #addRowVectors}. */
         private final HostCopy host = new HostCopy();
         private float[] hostRows = new float[0];
@@ -433,7 +436,7 @@ public final class LanguageModel {
                 }
                 INDArray biasHh = parameters.value(ParameterShapes.biasHh(k));
                 addRowVectors(cell.pre, biasIh, cell.foldsHiddenBias() ? biasHh : null);
-                cell.firstSteps = firstSteps;
+                cell.startAt(firstSteps);
                 cell.weightHhTransposed = weightHhTransposed == null ? null : weightHhTransposed[k];
                 if (state == null) {
                     cell.loadZeroState();
@@ -455,8 +458,8 @@ public final class LanguageModel {
                 Ops.mul(topInput, topMask, droppedTop);
                 topInput = droppedTop;
             }
-            INDArray decoderInput = decoded == predictions ? topInput : Ops.rows(topInput, 0, decoded);
-            INDArray decoderOutput = decoded == predictions ? logits() : Ops.rows(logits(), 0, decoded);
+            INDArray decoderInput = firstRows(topInput, decoded);
+            INDArray decoderOutput = firstRows(logits(), decoded);
             if (decoderTransposed != null && !dropoutActive) {
                 Ops.gemmTiled(decoderInput, decoderTransposed, decoderOutput, 0.0);
             } else {
@@ -465,6 +468,21 @@ public final class LanguageModel {
             if (output == Output.LOGITS) {
                 addRowVectors(decoderOutput, parameters.value(ParameterShapes.DECODER_BIAS), null);
             }
+        }
+
+        /**
+         * Rows [0, n) of one of this workspace's arrays (the array itself for all its rows), each
+         * view made once: making one costs 10-20 us, and a serving batch needs up to three.
+         */
+        INDArray firstRows(INDArray whole, int n) {
+            if (n == whole.size(0)) {
+                return whole;
+            }
+            INDArray[] views = rowViews.computeIfAbsent(whole, a -> new INDArray[(int) a.size(0)]);
+            if (views[n] == null) {
+                views[n] = Ops.rows(whole, 0, n);
+            }
+            return views[n];
         }
 
         /**

@@ -53,7 +53,12 @@ final class Ops {
 
     /** c = a b + beta * c, no transposes, as small products where that is faster ({@link Blas#gemmTiled}). */
     static void gemmTiled(INDArray a, INDArray b, INDArray c, double beta) {
-        if (!Blas.gemmTiled(a, b, c, beta)) {
+        gemmTiled(a, b, c, beta, c.size(0));
+    }
+
+    /** The same where only c's first {@code m} rows are needed (see {@link Blas#gemmTiled(INDArray, INDArray, INDArray, double, long)}). */
+    static void gemmTiled(INDArray a, INDArray b, INDArray c, double beta, long m) {
+        if (!Blas.gemmTiled(a, b, c, beta, m)) {
             Nd4j.gemm(a, b, c, false, false, 1.0, beta);
         }
     }

@@ -37,6 +37,11 @@ abstract class RecurrentCell {
      * state, so from its first step on it computes what it would alone.
      */
     int[] firstSteps;
+    /**
+     * The rows up to the last one that ever starts ({@link #firstSteps}): the rows after it are a
+     * batch's padding, which the serving step products skip; all rows when nothing is padded.
+     */
+    int startedRows;
     /** W_hh transposed, [H, G*H] row-major, for a model made for serving (see LanguageModel#forServing), else null. */
     INDArray weightHhTransposed;
 
@@ -101,6 +106,15 @@ abstract class RecurrentCell {
     /** [N, H] view of the gradients arriving at the outputs of all steps. */
     final INDArray outputGradients() {
         return Ops.rows(dOut, batch, (long) (steps + 1) * batch);
+    }
+
+    /** Sets {@link #firstSteps} and, from it, {@link #startedRows}. */
+    final void startAt(int[] firstSteps) {
+        this.firstSteps = firstSteps;
+        startedRows = batch;
+        while (firstSteps != null && startedRows > 0 && firstSteps[startedRows - 1] >= steps) {
+            startedRows--;
+        }
     }
 
     /** True if sequence {@code b} has not started at step {@code t} (see {@link #firstSteps}). */

@@ -56,4 +56,24 @@ class BlasTest {
         Ops.gemm(transposedView, Nd4j.rand(DataType.FLOAT, 5, 4).assign(1), c, false, false, 0);
         assertEquals(transposedView.sum(1).getDouble(0), c.getDouble(0, 0), 1e-5, "ND4J's path still computes it");
     }
+
+    @Test
+    void tiledProductOfTheFirstRowsGivesThoseRowsOfTheWholeProduct() {
+        // 3 x 50 x 40: one call in the small kernels; 7 x 200 x 1000: tiles of 4 rows and fewer columns.
+        for (int[] size : new int[][] {{3, 50, 40}, {7, 200, 1000}}) {
+            int k = size[1];
+            int n = size[2];
+            INDArray a = Nd4j.rand(DataType.FLOAT, 8, k);
+            INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
+            INDArray c = Nd4j.rand(DataType.FLOAT, 8, n);
+            INDArray expected = a.mmul(b).addi(c);
+            INDArray untouched = c.dup();
+            int m = size[0];
+            assertTrue(Blas.gemmTiled(a, b, c, 1.0, m));
+            for (int row = 0; row < 8; row++) {
+                double[] want = (row < m ? expected : untouched).getRow(row).toDoubleVector();
+                assertArrayEquals(want, c.getRow(row).toDoubleVector(), row < m ? 1e-3 : 0.0, "row " + row);
+            }
+        }
+    }
 }
