@@ -12,7 +12,7 @@ import rnn.engine.RecurrentState;
 
 /** Natural-log probabilities of successive tokens of one text, each given everything before it. */
 abstract class Scorer {
-    private static final long TABLE_BYTES_MAX = 256L << 20;
+    static final long TABLE_BYTES_MAX = 256L << 20;
     final LanguageModel model;
     private double[] startLogProbabilities;
     private LanguageModel[] workers;
