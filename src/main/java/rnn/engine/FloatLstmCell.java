@@ -2,6 +2,7 @@ package rnn.engine;
 
 import rnn.engine.kernel.HostCopy;
 import rnn.engine.kernel.Activations;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,6 +31,9 @@ final class FloatLstmCell extends RecurrentCell {
     /** [B, H] of zeros, the initial h. */
     private final float[] zeroState;
     private final HostCopy host = new HostCopy();
+    /** pre's and out's memory, made once: a view per step costs a JNI call and a buffer object each. */
+    private FloatBuffer preFloats;
+    private FloatBuffer outFloats;
 
     FloatLstmCell(int batch, int steps, int hidden, DataType dtype) {
         super(4, batch, steps, hidden, dtype);
@@ -84,7 +88,11 @@ final class FloatLstmCell extends RecurrentCell {
             Ops.gemm(outStep[t], weightHh, preStep[t], false, true, 1.0);
         }
         int gateBase = t * batch * width;
-        host.read(preStep[t], gates, gateBase);
+        if (preFloats == null) {
+            preFloats = HostCopy.floats(pre);
+            outFloats = HostCopy.floats(out);
+        }
+        preFloats.get(gateBase, gates, gateBase, batch * width);  // preStep[t]
         int unitBase = t * batch * h;
         for (int b = 0; b < batch; b++) {
             int row = gateBase + b * width;
@@ -105,7 +113,7 @@ final class FloatLstmCell extends RecurrentCell {
             }
             outputRow(gates, gateBase + b * width + 3 * h, tanhCells, unitBase + b * h, stepHidden, b * h, h);
         }
-        host.write(stepHidden, 0, outStep[t + 1]);
+        outFloats.put((t + 1) * batch * h, stepHidden, 0, batch * h);  // outStep[t + 1]
     }
 
     /** i, f, o through the sigmoid and g through tanh, in place, for one row of gates. */
