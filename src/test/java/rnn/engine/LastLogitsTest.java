@@ -91,6 +91,20 @@ class LastLogitsTest {
                 "transposed copies would go stale under training");
     }
 
+    /** A pass from the zero state reuses buffers that a pass from a carried state filled: it still starts at zero. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void aZeroStatePassAfterACarriedStateStartsFromZero(CellType cell, DataType dtype) {
+        LanguageModel model = LanguageModel.initialize(new ModelConfig(cell, VOCAB, 6, 6, 2, 0, true),
+                Initialization.uniform(0.8), 3, dtype);
+        Batch batch = new Batch(1, 4, new int[] {3, 1, 4, 1}, null, Objective.LAST);
+        double[] fresh = model.logits(batch, null).getRow(0).toDoubleVector();
+        RecurrentState state = model.newState(1);
+        model.logits(batch, state);
+        model.logits(batch, state);  // the same buffers, now loaded with a non-zero state
+        assertArrayEquals(fresh, model.logits(batch, null).getRow(0).toDoubleVector(), 0.0);
+    }
+
     @Test
     void refusesAnEmptyContext() {
         LanguageModel model = LanguageModel.initialize(new ModelConfig(CellType.LSTM, VOCAB, 6, 6, 1, 0, true),
