@@ -97,6 +97,12 @@ class TokenCacheTest {
             assertFalse(read.reused(), "a cache cut at byte " + cut + " is not valid");
             assertArrayEquals(expected, TokenSpan.of(read.ids()).toArray());
         }
+        // One id missing from the middle, header and trailer intact: the token count no longer fits the size.
+        byte[] shortened = new byte[whole.length - 4];
+        System.arraycopy(whole, 0, shortened, 0, 12);
+        System.arraycopy(whole, 16, shortened, 12, whole.length - 16);
+        Files.write(file, shortened);
+        assertFalse(cache.build(List.of(corpus), TextSource.of(corpus), WORD, LIMITS).reused(), "an id missing");
         byte[] flipped = whole.clone();
         flipped[flipped.length - 3] ^= 1; // inside the closing magic
         Files.write(file, flipped);
