@@ -20,6 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.checkpoint.ModelStore;
 import rnn.text.TokenCache;
+import rnn.train.ResumeChanges;
+import rnn.train.RunConfig;
 import rnn.train.TrainConfig;
 import rnn.train.TrainConfigBuilder;
 import rnn.train.TrainingListener;
@@ -64,6 +66,36 @@ class TokenCacheTrainingTest {
             assertArrayEquals(fromMemory.get(name), fromNewCache.get(name), name + ": new cache against memory");
             assertArrayEquals(fromMemory.get(name), fromReusedCache.get(name), name + ": reused cache against memory");
         }
+    }
+
+    /** The cache is no part of the model: a copy without it resumes, re-encoding the text, exactly as the original. */
+    @org.junit.jupiter.api.Test
+    void aModelDirectoryCopiedWithoutTheCacheResumesLikeTheOriginal() throws IOException {
+        Path corpus = corpus();
+        Path original = temp.resolve("original");
+        Training.start(config(corpus, original, false), false, new TrainingListener() { }, () -> false);
+        Path copy = Files.createDirectories(temp.resolve("copy"));
+        try (var files = Files.list(original)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (!name.equals(TokenCache.FILE_NAME) && !name.startsWith(".")) {
+                    Files.copy(file, copy.resolve(name));
+                }
+            }
+        }
+        Training.resume(original, ResumeChanges.epochs(3), run(original), new TrainingListener() { }, () -> false);
+        Training.resume(copy, ResumeChanges.epochs(3), run(copy), new TrainingListener() { }, () -> false);
+        assertTrue(Files.isRegularFile(copy.resolve(TokenCache.FILE_NAME)), "the resumed copy encoded the text again");
+        Map<String, float[]> expected = weights(original);
+        Map<String, float[]> actual = weights(copy);
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name), actual.get(name), name);
+        }
+    }
+
+    private static RunConfig run(Path directory) {
+        return new RunConfig(directory.toString(), 0, 0, 0);
     }
 
     private static Map<String, float[]> weights(Path directory) {
