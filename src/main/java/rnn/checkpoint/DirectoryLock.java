@@ -124,10 +124,12 @@ public final class DirectoryLock implements AutoCloseable {
 
     @Override
     public void close() {
-        // A run that failed before writing anything (a bad corpus, say) leaves no empty directory behind.
-        boolean remove = created && onlyTheLockIn(directory);
+        // A run that failed before writing a model (a bad corpus, say) leaves no directory behind,
+        // nor the token cache it may have written first.
+        boolean remove = created && onlyTheLockAndCacheIn(directory);
         try {
             if (remove) {
+                Files.deleteIfExists(directory.resolve(ModelStore.TOKEN_CACHE));
                 Files.deleteIfExists(directory.resolve(ModelStore.LOCK));
             }
             channel.close();
@@ -139,9 +141,10 @@ public final class DirectoryLock implements AutoCloseable {
         }
     }
 
-    private static boolean onlyTheLockIn(Path directory) {
+    private static boolean onlyTheLockAndCacheIn(Path directory) {
         try (var entries = Files.list(directory)) {
-            return entries.allMatch(entry -> entry.getFileName().toString().equals(ModelStore.LOCK));
+            return entries.map(entry -> entry.getFileName().toString())
+                    .allMatch(name -> name.equals(ModelStore.LOCK) || name.equals(ModelStore.TOKEN_CACHE));
         } catch (IOException e) {
             return false;
         }

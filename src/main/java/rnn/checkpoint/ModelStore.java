@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import rnn.engine.ParameterShapes;
 import rnn.engine.Parameters;
 import rnn.engine.LanguageModel;
+import rnn.text.TokenCache;
 import rnn.text.Vocabulary;
 
 /**
@@ -33,8 +34,10 @@ public final class ModelStore {
     public static final String HISTORY = "history.json";
     public static final String PLOT = "loss.png";
     static final String LOCK = ".lock";
+    /** The encoded training text, reused by the next run on the same text; not part of the model. */
+    static final String TOKEN_CACHE = TokenCache.FILE_NAME;
     /** Every file a run writes into a model directory; --force replaces these and nothing else. */
-    static final Set<String> RUN_FILES = Set.of(MANIFEST, VOCABULARY, WEIGHTS, RESUME, HISTORY, PLOT, LOCK);
+    static final Set<String> RUN_FILES = Set.of(MANIFEST, VOCABULARY, WEIGHTS, RESUME, HISTORY, PLOT, LOCK, TOKEN_CACHE);
 
     private ModelStore() {
     }

@@ -12,15 +12,20 @@ public record Split(TokenSpan train, TokenSpan validation) {
     /**
      * Keeps the last {@code fraction} of the token stream for validation, as Keras's
      * {@code validation_split} keeps the last samples: training gets
-     * {@code (int) (n * (1 - fraction))} tokens.
+     * {@code (long) (n * (1 - fraction))} tokens.
      *
      * @param fraction {@code --validation-split}, at least 0 and below 1
      */
-    public static Split lastFraction(int[] ids, double fraction) {
+    public static Split lastFraction(TokenIds ids, double fraction) {
         if (!(fraction >= 0 && fraction < 1)) {
             throw new InvalidConfigException("--validation-split must be at least 0 and below 1, got " + fraction);
         }
-        int trainEnd = (int) (ids.length * (1.0 - fraction));
-        return new Split(new TokenSpan(ids, 0, trainEnd), new TokenSpan(ids, trainEnd, ids.length));
+        long trainEnd = (long) (ids.size() * (1.0 - fraction));
+        return new Split(new TokenSpan(ids, 0, trainEnd), new TokenSpan(ids, trainEnd, ids.size()));
+    }
+
+    /** {@link #lastFraction(TokenIds, double)} of an array's ids. */
+    public static Split lastFraction(int[] ids, double fraction) {
+        return lastFraction(TokenIds.of(ids), fraction);
     }
 }

@@ -1,5 +1,6 @@
 package rnn.text;
 
+import rnn.InvalidConfigException;
 import rnn.RnnException;
 
 /**
@@ -23,7 +24,7 @@ public final class StreamBatches {
     private final TokenSpan span;
     private final int batchSize;
     private final int window;
-    private final int streamLength;
+    private final long streamLength;
     private final int chunkCount;
 
     /**
@@ -37,7 +38,12 @@ public final class StreamBatches {
         this.batchSize = batchSize;
         this.window = window;
         this.streamLength = span.length() / batchSize;
-        this.chunkCount = streamLength >= 2 ? (streamLength - 2) / window + 1 : 0;
+        long chunks = streamLength >= 2 ? (streamLength - 2) / window + 1 : 0;
+        if (chunks > Integer.MAX_VALUE) {
+            throw new InvalidConfigException(span.length() + " tokens make " + chunks + " chunks, more than "
+                    + Integer.MAX_VALUE + "; use a larger --window or --batch-size");
+        }
+        this.chunkCount = (int) chunks;
     }
 
     public StreamBatches(int[] ids, int batchSize, int window) {
@@ -53,7 +59,7 @@ public final class StreamBatches {
     }
 
     /** L, the tokens in each stream. */
-    public int streamLength() {
+    public long streamLength() {
         return streamLength;
     }
 
@@ -67,7 +73,7 @@ public final class StreamBatches {
         if (chunk < 0 || chunk >= chunkCount) {
             throw new IndexOutOfBoundsException("chunk " + chunk + " out of " + chunkCount);
         }
-        return Math.min(window, streamLength - 1 - chunk * window);
+        return (int) Math.min(window, streamLength - 1 - (long) chunk * window);
     }
 
     /**
@@ -82,12 +88,12 @@ public final class StreamBatches {
             throw new IllegalArgumentException("arrays too small for " + steps + " steps of " + batchSize
                     + " streams: inputs " + inputs.length + ", targets " + targets.length);
         }
-        int[] ids = span.ids();
+        TokenIds ids = span.ids();
         for (int b = 0; b < batchSize; b++) {
-            int position = span.from() + b * streamLength + chunk * window;
+            long position = span.from() + b * streamLength + (long) chunk * window;
             for (int t = 0; t < steps; t++) {
-                inputs[t * batchSize + b] = ids[position + t];
-                targets[t * batchSize + b] = ids[position + t + 1];
+                inputs[t * batchSize + b] = ids.get(position + t);
+                targets[t * batchSize + b] = ids.get(position + t + 1);
             }
         }
         return steps;

@@ -1,38 +1,54 @@
 package rnn.text;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * The token ids {@code ids[from..to)}: a part of a corpus (its training or validation share)
- * without copying it. The array is shared, not copied, so spans are cheap; nobody may modify it.
- * Equality is that of the array reference and bounds.
+ * without copying it. The ids are shared, not copied, so spans are cheap; nobody may modify them.
+ * Indices are longs: a memory-mapped corpus may hold more than 2^31 tokens.
  */
-public record TokenSpan(int[] ids, int from, int to) {
+public record TokenSpan(TokenIds ids, long from, long to) {
     public TokenSpan {
         Objects.requireNonNull(ids, "ids");
-        Objects.checkFromToIndex(from, to, ids.length);
+        Objects.checkFromToIndex(from, to, ids.size());
+    }
+
+    /** {@code ids[from..to)} of an array. */
+    public TokenSpan(int[] ids, long from, long to) {
+        this(TokenIds.of(ids), from, to);
     }
 
     /** All of {@code ids}. */
     public static TokenSpan of(int[] ids) {
-        return new TokenSpan(ids, 0, ids.length);
+        return of(TokenIds.of(ids));
+    }
+
+    /** All of {@code ids}. */
+    public static TokenSpan of(TokenIds ids) {
+        return new TokenSpan(ids, 0, ids.size());
     }
 
     /** Number of tokens. */
-    public int length() {
+    public long length() {
         return to - from;
     }
 
     /** The id at {@code index} within the span. */
-    public int get(int index) {
+    public int get(long index) {
         Objects.checkIndex(index, length());
-        return ids[from + index];
+        return ids.get(from + index);
     }
 
-    /** A copy of the span's ids. */
+    /** A copy of the span's ids; for spans of at most {@link IntArray#MAX_SIZE} tokens. */
     public int[] toArray() {
-        return Arrays.copyOfRange(ids, from, to);
+        if (length() > IntArray.MAX_SIZE) {
+            throw new IllegalStateException(length() + " tokens do not fit in one array");
+        }
+        int[] copy = new int[(int) length()];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = ids.get(from + i);
+        }
+        return copy;
     }
 
     @Override

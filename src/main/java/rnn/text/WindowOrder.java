@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
  * large corpus would otherwise be an int per window (80 MB for 20M windows).
  */
 public abstract sealed class WindowOrder {
-    private final int size;
+    private final long size;
 
-    private WindowOrder(int size) {
+    private WindowOrder(long size) {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
@@ -19,7 +19,7 @@ public abstract sealed class WindowOrder {
     }
 
     /** 0, 1, ..., n-1. */
-    public static WindowOrder identity(int n) {
+    public static WindowOrder identity(long n) {
         return new Identity(n);
     }
 
@@ -27,7 +27,7 @@ public abstract sealed class WindowOrder {
      * A random order of 0..n-1 that depends only on (n, seed, epoch): a resumed run shuffles epoch
      * e exactly as an uninterrupted one would, without replaying earlier epochs' shuffles.
      */
-    public static WindowOrder shuffled(int n, long seed, int epoch) {
+    public static WindowOrder shuffled(long n, long seed, int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("negative epoch " + epoch);
         }
@@ -44,25 +44,25 @@ public abstract sealed class WindowOrder {
         return new Explicit(windows.clone());
     }
 
-    public final int size() {
+    public final long size() {
         return size;
     }
 
     /** The window visited i-th. */
-    public final int at(int i) {
+    public final long at(long i) {
         Objects.checkIndex(i, size);
         return map(i);
     }
 
-    abstract int map(int i);
+    abstract long map(long i);
 
     private static final class Identity extends WindowOrder {
-        Identity(int n) {
+        Identity(long n) {
             super(n);
         }
 
         @Override
-        int map(int i) {
+        long map(long i) {
             return i;
         }
     }
@@ -76,8 +76,8 @@ public abstract sealed class WindowOrder {
         }
 
         @Override
-        int map(int i) {
-            return windows[i];
+        long map(long i) {
+            return windows[(int) i];
         }
     }
 
@@ -85,37 +85,39 @@ public abstract sealed class WindowOrder {
      * A keyed 4-round Feistel permutation of [0, 4^h), the smallest such range holding n, walked
      * until it lands below n (cycle walking keeps it a permutation of 0..n-1; at most 4 tries
      * expected). Four rounds with independent keys make a pseudo-random permutation (Luby-Rackoff).
+     * In longs, so more than 2^31 windows shuffle too; up to 2^30 windows the order is that of the
+     * former int arithmetic, whose values all stayed below 2^30.
      */
     private static final class Feistel extends WindowOrder {
         private static final int ROUNDS = 4;
         private final int halfBits;
-        private final int mask;
+        private final long mask;
         private final long[] keys = new long[ROUNDS];
 
-        Feistel(int n, SplittableRandom random) {
+        Feistel(long n, SplittableRandom random) {
             super(n);
-            int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
+            int bits = 64 - Long.numberOfLeadingZeros(n - 1);
             halfBits = Math.max(1, (bits + 1) / 2);
-            mask = (1 << halfBits) - 1;
+            mask = (1L << halfBits) - 1;
             for (int k = 0; k < ROUNDS; k++) {
                 keys[k] = random.nextLong();
             }
         }
 
         @Override
-        int map(int i) {
-            int x = i;
+        long map(long i) {
+            long x = i;
             do {
                 x = encrypt(x);
             } while (x >= size());
             return x;
         }
 
-        private int encrypt(int x) {
-            int left = x >>> halfBits;
-            int right = x & mask;
+        private long encrypt(long x) {
+            long left = x >>> halfBits;
+            long right = x & mask;
             for (long key : keys) {
-                int mixed = left ^ (int) (mix(key ^ right) & mask);
+                long mixed = left ^ (mix(key ^ right) & mask);
                 left = right;
                 right = mixed;
             }

@@ -16,7 +16,7 @@ public final class Windows {
     private final TokenSpan span;
     private final int window;
     private final int stride;
-    private final int count;
+    private final long count;
 
     /**
      * @param window W, the inputs per window ({@code --window}, at least 1)
@@ -28,7 +28,7 @@ public final class Windows {
         this.span = span;
         this.window = window;
         this.stride = stride;
-        int n = span.length();
+        long n = span.length();
         this.count = n >= window + 1L ? (n - window - 1) / stride + 1 : 0;
     }
 
@@ -37,7 +37,7 @@ public final class Windows {
     }
 
     /** Number of windows. */
-    public int count() {
+    public long count() {
         return count;
     }
 
@@ -54,18 +54,18 @@ public final class Windows {
     }
 
     /** Input {@code t} (0 ≤ t < W) of window {@code index}. */
-    public int input(int index, int t) {
+    public int input(long index, int t) {
         checkWindow(index);
         if (t < 0 || t >= window) {
             throw new IndexOutOfBoundsException("position " + t + " outside a window of " + window);
         }
-        return span.ids()[start(index) + t];
+        return span.ids().get(start(index) + t);
     }
 
     /** The token that follows window {@code index}: what a model should predict from it. */
-    public int next(int index) {
+    public int next(long index) {
         checkWindow(index);
-        return span.ids()[start(index) + window];
+        return span.ids().get(start(index) + window);
     }
 
     /** The windows in corpus order, 0..count-1; {@link WindowOrder#shuffled} gives a random one. */
@@ -81,7 +81,7 @@ public final class Windows {
      * shifted by one (predict at every position). Arrays may be longer than needed (a last, smaller
      * batch reuses the full-size arrays); only the first W*B (or B) entries are written.
      */
-    public void fill(WindowOrder order, int from, int batchSize, int[] inputs, int[] targets, boolean lastOnly) {
+    public void fill(WindowOrder order, long from, int batchSize, int[] inputs, int[] targets, boolean lastOnly) {
         if (batchSize < 1 || from < 0 || from > order.size() - batchSize) {
             throw new IllegalArgumentException("windows " + from + ".." + ((long) from + batchSize)
                     + " are not within the " + order.size() + " indices given");
@@ -91,17 +91,17 @@ public final class Windows {
             throw new IllegalArgumentException("arrays too small for " + batchSize + " windows of " + window
                     + ": inputs " + inputs.length + ", targets " + targets.length);
         }
-        int[] ids = span.ids();
+        TokenIds ids = span.ids();
         for (int b = 0; b < batchSize; b++) {
-            int start = start(checkWindow(order.at(from + b)));
+            long start = start(checkWindow(order.at(from + b)));
             for (int t = 0; t < window; t++) {
-                inputs[t * batchSize + b] = ids[start + t];
+                inputs[t * batchSize + b] = ids.get(start + t);
             }
             if (lastOnly) {
-                targets[b] = ids[start + window];
+                targets[b] = ids.get(start + window);
             } else {
                 for (int t = 0; t < window; t++) {
-                    targets[t * batchSize + b] = ids[start + t + 1];
+                    targets[t * batchSize + b] = ids.get(start + t + 1);
                 }
             }
         }
@@ -120,12 +120,12 @@ public final class Windows {
         return this;
     }
 
-    /** Position in the span's array of window {@code index}'s first input. */
-    private int start(int index) {
+    /** Position in the span's ids of window {@code index}'s first input. */
+    private long start(long index) {
         return span.from() + index * stride;
     }
 
-    private int checkWindow(int index) {
+    private long checkWindow(long index) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException("window " + index + " out of " + count);
         }

@@ -44,7 +44,7 @@ abstract class Batcher {
 
         Streams(StreamBatches streams) {
             // No chunk is longer than a stream less its last token.
-            super((long) streams.batchSize() * Math.min(streams.window(), streams.streamLength() - 1));
+            super(streams.batchSize() * Math.min(streams.window(), streams.streamLength() - 1));
             this.streams = streams;
         }
 
@@ -77,7 +77,7 @@ abstract class Batcher {
 
         WindowBatches(Windows windows, TrainConfig config, int batchSize) {
             // No batch holds more windows than there are.
-            super((long) Math.min(batchSize, windows.count()) * windows.window());
+            super(Math.min(batchSize, windows.count()) * windows.window());
             this.windows = windows;
             this.batchSize = batchSize;
             this.objective = config.data().objective();
@@ -85,7 +85,12 @@ abstract class Batcher {
 
         @Override
         int count() {
-            return (int) ((windows.count() + (long) batchSize - 1) / batchSize);
+            long batches = (windows.count() + batchSize - 1) / batchSize;
+            if (batches > Integer.MAX_VALUE) {
+                throw new InvalidConfigException(windows.count() + " windows make " + batches + " batches an epoch, more than "
+                        + Integer.MAX_VALUE + "; use a larger --batch-size or --stride");
+            }
+            return (int) batches;
         }
 
         @Override
@@ -101,8 +106,8 @@ abstract class Batcher {
 
         @Override
         Batch batch(int index, WindowOrder order) {
-            int from = index * batchSize;
-            int size = Math.min(batchSize, order.size() - from);
+            long from = (long) index * batchSize;
+            int size = (int) Math.min(batchSize, order.size() - from);
             windows.fill(order, from, size, inputs, targets, objective == Objective.LAST);
             return new Batch(size, windows.window(), inputs, targets, objective);
         }

@@ -284,7 +284,7 @@ public final class Trainer {
 
     /** Evaluation batches: the training batch size, or for streams up to 10 of at least a window each. */
     private static Batcher validationBatches(TrainConfig config, TokenSpan span, String description) {
-        int evalBatch = config.data().stateful() ? Math.max(1, Math.min(10, span.length() / (config.data().window() + 1))) : config.optimization().batchSize();
+        int evalBatch = config.data().stateful() ? (int) Math.max(1, Math.min(10, span.length() / (config.data().window() + 1))) : config.optimization().batchSize();
         return Batcher.of(config, span, evalBatch, description);
     }
 }

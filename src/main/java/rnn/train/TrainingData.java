@@ -2,6 +2,7 @@ package rnn.train;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import rnn.RnnException;
@@ -9,45 +10,75 @@ import rnn.InvalidConfigException;
 import rnn.text.Corpus;
 import rnn.text.Split;
 import rnn.text.TextSource;
+import rnn.text.TokenCache;
+import rnn.text.TokenIds;
 import rnn.text.TokenSpan;
-import rnn.text.Tokenizer;
+import rnn.text.TokenizerSpec;
 import rnn.text.Vocabulary;
 
 /** Encoded training text and optional validation text, with the vocabulary built from the training text. */
 public record TrainingData(Vocabulary vocabulary, TokenSpan train, TokenSpan validation,
                            Checkpointer.CorpusSummary summary) {
 
-    /** Reads and encodes the corpus (and --valid file) of a fresh run: the vocabulary comes from the training text only. */
+    /**
+     * Reads and encodes the corpus (and --valid file) of a fresh run: the vocabulary comes from the
+     * training text only. Files go through the model directory's encoded-token cache; stdin or a
+     * FIFO, which cannot be fingerprinted or read twice, is encoded in memory.
+     */
     public static TrainingData load(TrainConfig config) {
-        Tokenizer tokenizer = tokenizer(config);
-        Corpus corpus = Corpus.read(source(config), tokenizer, config.data().vocabularyLimits());
-        return split(config, corpus, tokenizer);
+        TokenizerSpec tokenizer = config.data().tokenizerSpec();
+        List<Path> files = cacheableFiles(config);
+        if (files == null) {
+            Corpus corpus = Corpus.read(source(config), tokenizer.tokenizer(), config.data().vocabularyLimits());
+            return split(config, corpus.name(), corpus.vocabulary(), TokenIds.of(corpus.ids()), corpus.sha256());
+        }
+        TokenCache.Encoded encoded = cache(config).build(files, source(config), tokenizer, config.data().vocabularyLimits());
+        return split(config, encoded.name(), encoded.vocabulary(), encoded.ids(), encoded.sha256());
     }
 
-    /** Re-reads the corpus of a resumed run with the vocabulary saved with the model. */
+    /** Re-reads the corpus of a resumed or fine-tuned run with the vocabulary saved with the model (through the cache, as {@link #load}). */
     public static TrainingData reload(TrainConfig config, Vocabulary vocabulary) {
-        Tokenizer tokenizer = tokenizer(config);
-        Corpus corpus = Corpus.read(source(config), tokenizer, vocabulary);
-        return split(config, corpus, tokenizer);
+        TokenizerSpec tokenizer = config.data().tokenizerSpec();
+        List<Path> files = cacheableFiles(config);
+        if (files == null) {
+            Corpus corpus = Corpus.read(source(config), tokenizer.tokenizer(), vocabulary);
+            return split(config, corpus.name(), corpus.vocabulary(), TokenIds.of(corpus.ids()), corpus.sha256());
+        }
+        TokenCache.Encoded encoded = cache(config).encode(files, source(config), tokenizer, vocabulary);
+        return split(config, encoded.name(), encoded.vocabulary(), encoded.ids(), encoded.sha256());
     }
 
-    private static TrainingData split(TrainConfig config, Corpus corpus, Tokenizer tokenizer) {
-        TokenSpan train = corpus.all();
+    private static TrainingData split(TrainConfig config, String name, Vocabulary vocabulary, TokenIds ids, String sha256) {
+        TokenSpan train = TokenSpan.of(ids);
         TokenSpan validation = null;
         if (config.data().validFile() != null) {
-            validation = Corpus.read(TextSource.of(config.data().validFile()), tokenizer, corpus.vocabulary()).all();
+            validation = Corpus.read(TextSource.of(config.data().validFile()), config.data().tokenizerSpec().tokenizer(),
+                    vocabulary).all();
         } else if (config.data().validationSplit() > 0) {
-            Split split = corpus.split(config.data().validationSplit());
+            Split split = Split.lastFraction(ids, config.data().validationSplit());
             train = split.train();
             validation = split.validation();
         }
-        Checkpointer.CorpusSummary summary = new Checkpointer.CorpusSummary(corpus.name(), corpus.size(),
-                train.length(), validation == null ? 0 : validation.length(), corpus.sha256());
-        return new TrainingData(corpus.vocabulary(), train, validation, summary);
+        Checkpointer.CorpusSummary summary = new Checkpointer.CorpusSummary(name, ids.size(),
+                train.length(), validation == null ? 0 : validation.length(), sha256);
+        return new TrainingData(vocabulary, train, validation, summary);
     }
 
-    private static Tokenizer tokenizer(TrainConfig config) {
-        return config.data().tokenizerSpec().tokenizer();
+    /** The model directory's tokens.cache. */
+    private static TokenCache cache(TrainConfig config) {
+        return new TokenCache(Path.of(config.run().output()).resolve(TokenCache.FILE_NAME));
+    }
+
+    /** The corpus files when every one is a regular file (so it can be fingerprinted and read twice), else null. */
+    private static List<Path> cacheableFiles(TrainConfig config) {
+        List<Path> files = new ArrayList<>();
+        for (String corpus : config.data().corpora()) {
+            if (corpus.equals(TextSource.STDIN) || !Files.isRegularFile(Path.of(corpus))) {
+                return null;
+            }
+            files.add(Path.of(corpus));
+        }
+        return files;
     }
 
     /**

@@ -171,7 +171,7 @@ class WindowsTest {
         int ascents = 0;
         int previous = -1;
         for (int i = 0; i < n; i++) {
-            int w = order.at(i);
+            int w = (int) order.at(i);
             assertFalse(seen.get(w), "window " + w + " twice");
             seen.set(w);
             displacement += Math.abs(w - i);
@@ -187,9 +187,9 @@ class WindowsTest {
     }
 
     private static int[] toArray(WindowOrder order) {
-        int[] values = new int[order.size()];
+        int[] values = new int[(int) order.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = order.at(i);
+            values[i] = (int) order.at(i);
         }
         return values;
     }
