@@ -12,9 +12,10 @@
 #        scripts/bench-spark.sh --quality [--epochs E] [--batches N] [--workers N] [--sync-every K] [--lr X] [DATA_DIR]
 #   DATA_DIR   holds train.txt and valid.txt (default: ../shared/corpora/ptb beside the checkout)
 #   --quality  instead: ptb-small for E epochs (default 2) of N batches (default: whole epochs) on one
-#              machine (bin/rnn, lr 20), then on the cluster with the same tokens (N / WORKERS
-#              batches per worker and epoch) and lr X (default 20 x WORKERS, the linear scaling
-#              rule); one JSON line with both validation perplexities and their ratio.
+#              machine (bin/rnn: 20 streams, lr 20), then on the cluster with the same global batch
+#              (20 / WORKERS streams per worker, so the same tokens take the same number of steps),
+#              K local steps per round and lr X (default 20, the single machine's); one JSON line
+#              with both validation perplexities and their ratio.
 set -euo pipefail
 root="$(git -C "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" rev-parse --show-toplevel)"
 # This machine presets these; unset, the executors get the kernels bin/rnn would pick.
@@ -55,27 +56,30 @@ if [ "$build" = 1 ]; then
 fi
 
 if [ "$quality" = 1 ]; then
-  lr="${lr:-$((20 * workers))}"
-  per_worker=$(( batches / workers ))
+  lr="${lr:-20}"
+  (( 20 % workers == 0 )) || { echo "bench-spark: --quality needs WORKERS dividing the 20 streams" >&2; exit 2; }
+  streams=$(( 20 / workers ))
   echo "one machine: ptb-small, $epochs epochs of ${batches/#0/all} batches, lr 20" >&2
   "$root/bin/rnn" train "$data/train.txt" --valid "$data/valid.txt" --preset ptb-small --epochs "$epochs" \
     --max-batches "$batches" -o "$work/single" --json >"$work/single.json" 2>"$work/single.log"
   grep '^epoch' "$work/single.log" >&2
   spark_start "$workers"
-  echo "cluster: $workers workers, K = $k, ${per_worker/#0/all} batches each per epoch, lr $lr" >&2
+  echo "cluster: $workers workers of $streams streams, K = $k, ${batches/#0/all} batches each per epoch, lr $lr" >&2
   (spark_train "$data/train.txt" --valid "$data/valid.txt" --preset ptb-small --epochs "$epochs" \
-    --max-batches "$per_worker" --workers "$workers" --sync-every "$k" --lr "$lr" -o "$work/cluster" --json) \
+    --batch-size "$streams" --max-batches "$batches" --workers "$workers" --sync-every "$k" --lr "$lr" \
+    -o "$work/cluster" --json) \
     >"$work/cluster.json" 2>"$work/cluster.log"
   grep -E '^epoch +[0-9]+/' "$work/cluster.log" >&2
   spark_stop
-  python3 - "$work/single.json" "$work/cluster.json" "$workers" "$k" "$lr" <<'PY'
+  python3 - "$work/single.json" "$work/cluster.json" "$workers" "$k" "$lr" "$streams" <<'PY'
 import json, sys
 single = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
 cluster = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")][-1]
 print(json.dumps({"epochs": single["epoch"], "single_valid_ppl": round(single["valid_ppl"], 2),
                   "cluster_valid_ppl": round(cluster["valid_ppl"], 2),
                   "ratio": round(cluster["valid_ppl"] / single["valid_ppl"], 4),
-                  "workers": int(sys.argv[3]), "K": int(sys.argv[4]), "cluster_lr": float(sys.argv[5])}))
+                  "workers": int(sys.argv[3]), "streams_per_worker": int(sys.argv[6]), "K": int(sys.argv[4]),
+                  "cluster_lr": float(sys.argv[5])}))
 PY
   exit 0
 fi
