@@ -169,16 +169,29 @@ final class AdaptiveSoftmax {
         return logP;
     }
 
-    /**
-     * ln p of every id for rows [0, n) of {@code top} [n, H], written into {@code out} [n, V] (rows
-     * contiguous): the whole distribution, every cluster computed, {@value #DISTRIBUTION_ROWS} rows at a time.
-     */
+    /** ln p of every id for rows [0, n) of {@code top}, into rows [0, n) of {@code out} [n, V]. */
     void logProbabilities(INDArray top, int n, INDArray out) {
+        logProbabilities(top, 0, n, out);
+    }
+
+    /**
+     * ln p of every id for rows [first, first + n) of {@code top}, written into rows [0, n) of
+     * {@code out} [n, V] (rows contiguous): the whole distribution, every cluster computed,
+     * {@value #DISTRIBUTION_ROWS} rows at a time.
+     */
+    void logProbabilities(INDArray top, int first, int n, INDArray out) {
         INDArray weightHead = parameters.value(ParameterShapes.ADAPTIVE_HEAD);
         int shortlist = spec.shortlist();
         for (int from = 0; from < n; from += DISTRIBUTION_ROWS) {
             int count = Math.min(DISTRIBUTION_ROWS, n - from);
-            INDArray x = Ops.rows(top, from, from + count);
+            // Copied into a block of a whole array: ND4J's row views of the top layer's outputs (views
+            // themselves) came out broken, and the products need contiguous rows anyway.
+            int[] rowsOf = new int[count];
+            for (int j = 0; j < count; j++) {
+                rowsOf[j] = first + from + j;
+            }
+            INDArray x = Ops.rows(gathered, 0, count);
+            gatherRows(top, rowsOf, x);
             INDArray lh = Ops.rows(head, 0, count);
             Ops.gemm(x, weightHead, lh, false, true, 0.0);
             LogSoftmaxRows.logSoftmax(lh, count, null, null);

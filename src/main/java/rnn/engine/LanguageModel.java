@@ -332,7 +332,7 @@ public final class LanguageModel {
         for (int from = 0; from < m; from += chunk) {
             int count = Math.min(chunk, m - from);
             INDArray block = count == chunk ? distributions : Ops.rows(distributions, 0, count);
-            w.adaptive().logProbabilities(Ops.rows(w.topInput, from, from + count), count, block);
+            w.adaptive().logProbabilities(w.topInput, from, count, block);
             long[] hits = TopK.hits(block, Arrays.copyOfRange(batch.targets(), from, from + count), TOP_K);
             top1 += hits[0];
             topK += hits[1];
