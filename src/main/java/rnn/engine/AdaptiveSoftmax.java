@@ -2,6 +2,7 @@ package rnn.engine;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -213,6 +214,104 @@ final class AdaptiveSoftmax {
                     target.write(from + r, tail.start, tailRow, 0, tail.size, headRow[0]);
                 }
             }
+        }
+    }
+
+    /**
+     * The k most probable ids of each of rows [0, n) of {@code top}, exact over the whole vocabulary,
+     * most probable first (ties by lower id), computing only the tail clusters that can still hold
+     * a candidate: a cluster's words each have at most its head probability (their tail
+     * log-softmax is at most 0), so a cluster whose head log-probability is not above the k-th best
+     * so far is skipped. Clusters are visited most probable first, which skips the most.
+     */
+    LanguageModel.TopTokens topK(INDArray top, int n, int k) {
+        int shortlist = spec.shortlist();
+        int width = Math.min(k, vocab);
+        int[][] ids = new int[n][];
+        double[][] logP = new double[n][];
+        int computed = 0;
+        INDArray lh = Ops.rows(head, 0, n);
+        int[] all = new int[n];
+        for (int r = 0; r < n; r++) {
+            all[r] = r;
+        }
+        INDArray x = Ops.rows(gathered, 0, n);
+        gatherRows(top, all, x);
+        Ops.gemm(x, parameters.value(ParameterShapes.ADAPTIVE_HEAD), lh, false, true, 0.0);
+        LogSoftmaxRows.logSoftmax(lh, n, null, null);
+        Block headBlock = new Block(lh);
+        double[] headRow = new double[spec.headSize()];
+        for (int r = 0; r < n; r++) {
+            headBlock.read(r, 0, headRow, 0, headRow.length);
+            Best best = new Best(width);
+            for (int w = 0; w < shortlist; w++) {
+                best.offer(w, headRow[w]);
+            }
+            Integer[] order = new Integer[tails.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            double[] clusterLogP = Arrays.copyOfRange(headRow, shortlist, headRow.length);
+            Arrays.sort(order, (a, b) -> Double.compare(clusterLogP[b], clusterLogP[a]));
+            for (int i : order) {
+                if (best.full() && !(clusterLogP[i] > best.worst())) {
+                    continue;
+                }
+                Tail tail = tails[i];
+                INDArray z = tail.forward(Ops.rows(gathered, r, r + 1), 1, false);
+                LogSoftmaxRows.logSoftmax(z, 1, null, null);
+                double[] tailRow = new double[tail.size];
+                new Block(z).read(0, 0, tailRow, 0, tail.size);
+                for (int j = 0; j < tail.size; j++) {
+                    best.offer(tail.start + j, clusterLogP[i] + tailRow[j]);
+                }
+                computed++;
+            }
+            ids[r] = best.ids();
+            logP[r] = best.values();
+        }
+        return new LanguageModel.TopTokens(ids, logP, computed);
+    }
+
+    /** The best k (id, value) pairs offered, kept in order: larger value first, then lower id. */
+    private static final class Best {
+        private final int[] ids;
+        private final double[] values;
+        private int size;
+
+        Best(int k) {
+            ids = new int[k];
+            values = new double[k];
+        }
+
+        boolean full() {
+            return size == ids.length;
+        }
+
+        double worst() {
+            return values[size - 1];
+        }
+
+        void offer(int id, double value) {
+            if (full() && !(value > worst())) {
+                return;  // ids arrive in increasing order within each source, so a tie keeps the lower id
+            }
+            int at = full() ? size - 1 : size++;
+            while (at > 0 && (value > values[at - 1] || (value == values[at - 1] && id < ids[at - 1]))) {
+                ids[at] = ids[at - 1];
+                values[at] = values[at - 1];
+                at--;
+            }
+            ids[at] = id;
+            values[at] = value;
+        }
+
+        int[] ids() {
+            return Arrays.copyOf(ids, size);
+        }
+
+        double[] values() {
+            return Arrays.copyOf(values, size);
         }
     }
 

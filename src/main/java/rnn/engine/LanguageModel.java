@@ -236,6 +236,13 @@ public final class LanguageModel {
      */
     public INDArray lastLogits(int[][] contexts) {
         int n = contexts.length;
+        Workspace w = lastSteps(contexts, Output.LOGITS);
+        return n == w.batch ? w.logits() : Ops.rows(w.logits(), 0, n);
+    }
+
+    /** The forward pass of {@link #lastLogits} up to {@code output}, in the workspace it used. */
+    private Workspace lastSteps(int[][] contexts, Output output) {
+        int n = contexts.length;
         if (n == 0) {
             throw new IllegalArgumentException("no contexts");
         }
@@ -258,8 +265,27 @@ public final class LanguageModel {
             }
         }
         Workspace w = workspaces.computeIfAbsent(new Shape(rows, steps, Objective.LAST), Workspace::new);
-        w.forward(inputs, null, null, Output.LOGITS, firstSteps, n);
-        return n == rows ? w.logits() : Ops.rows(w.logits(), 0, n);
+        w.forward(inputs, null, null, output, firstSteps, n);
+        return w;
+    }
+
+    /**
+     * The k most probable next tokens after each context, most probable first: ids and natural-log
+     * probabilities per context, and how many tail clusters were computed in all.
+     */
+    public record TopTokens(int[][] ids, double[][] logProbabilities, int clustersComputed) {
+    }
+
+    /**
+     * For an adaptive softmax: what {@link #lastLogits} gives, reduced to each context's exact top
+     * k over the whole vocabulary, computing only the tail clusters that can still hold one of them.
+     */
+    public TopTokens lastTopK(int[][] contexts, int k) {
+        if (!config.isAdaptive()) {
+            throw new IllegalStateException("lastTopK is the adaptive softmax's; use lastLogits");
+        }
+        Workspace w = lastSteps(contexts, Output.TOP);
+        return w.adaptive().topK(w.topInput, contexts.length, k);
     }
 
     /**

@@ -95,7 +95,10 @@ public final class Predictor {
                 logits[i] = chunkedLogits(ids);
             }
         }
-        if (!batched.isEmpty()) {
+        Map<Integer, List<Candidate>> exact = new LinkedHashMap<>();
+        if (!batched.isEmpty() && loaded.model().config().isAdaptive()) {
+            exact = adaptiveTop(batched, batchedIds, queries);
+        } else if (!batched.isEmpty()) {
             INDArray out = loaded.model().lastLogits(batchedIds.toArray(new int[0][]));
             int vocabularySize = (int) out.size(1);
             double[] rows = new double[batched.size() * vocabularySize];
@@ -107,9 +110,34 @@ public final class Predictor {
         List<Ranking> rankings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Query query = queries.get(i);
-            rankings.add(new Ranking(query.context(), top(logits[i], query.k(), vocabulary), encoded[i].unknownWords()));
+            List<Candidate> candidates = exact.containsKey(i) ? exact.get(i) : top(logits[i], query.k(), vocabulary);
+            rankings.add(new Ranking(query.context(), candidates, encoded[i].unknownWords()));
         }
         return rankings;
+    }
+
+    /**
+     * An adaptive softmax's batched contexts: their exact top k ({@link LanguageModel#lastTopK}),
+     * computing only the tail clusters that can still hold a candidate, not whole distributions.
+     */
+    private Map<Integer, List<Candidate>> adaptiveTop(List<Integer> batched, List<int[]> batchedIds,
+                                                      List<Query> queries) {
+        int k = 0;
+        for (int i : batched) {
+            k = Math.max(k, queries.get(i).k());
+        }
+        LanguageModel.TopTokens top = loaded.model().lastTopK(batchedIds.toArray(new int[0][]), k);
+        Map<Integer, List<Candidate>> candidates = new LinkedHashMap<>();
+        for (int j = 0; j < batched.size(); j++) {
+            int wanted = Math.min(queries.get(batched.get(j)).k(), top.ids()[j].length);
+            List<Candidate> list = new ArrayList<>(wanted);
+            for (int c = 0; c < wanted; c++) {
+                list.add(new Candidate(loaded.vocabulary().token(top.ids()[j][c]),
+                        Math.exp(top.logProbabilities()[j][c])));
+            }
+            candidates.put(batched.get(j), list);
+        }
+        return candidates;
     }
 
     /**

@@ -266,6 +266,49 @@ class AdaptiveSoftmaxTest {
         }
     }
 
+    /**
+     * The top k of {@link LanguageModel#lastTopK} is exactly the top k of the whole distribution
+     * ({@link LanguageModel#lastLogits}), for k within the shortlist and beyond it; a small k skips
+     * tail clusters, a k as large as the vocabulary computes them all.
+     */
+    @Test
+    void topKIsExactAndSkipsClustersThatCannotHoldACandidate() {
+        ModelConfig config = new ModelConfig(CellType.LSTM, 400, 16, 16, 1, 0, false,
+                new AdaptiveOutput(List.of(40, 100, 200, 300), 1.5));
+        LanguageModel model = LanguageModel.initialize(config, Initialization.uniform(0.5), 8, DataType.FLOAT);
+        // Peaked tails: a cluster's best word then holds nearly all of its probability, so a wrongly
+        // skipped cluster loses a word that belongs in the top k.
+        for (int i = 0; i < 4; i++) {
+            model.parameters().value(ParameterShapes.tailOutput(i)).muli(30);
+        }
+        model.parameters().value(ParameterShapes.ADAPTIVE_HEAD).muli(10);  // spread: some clusters ahead of most words
+        SplittableRandom random = new SplittableRandom(3);
+        int[][] contexts = {random.ints(5, 0, 400).toArray(), random.ints(2, 0, 400).toArray(),
+                random.ints(7, 0, 400).toArray()};
+        for (int k : new int[] {1, 5, 60, 400}) {
+            INDArray whole = model.lastLogits(contexts).dup();
+            LanguageModel.TopTokens top = model.lastTopK(contexts, k);
+            for (int b = 0; b < contexts.length; b++) {
+                double[] row = whole.getRow(b).toDoubleVector();
+                Integer[] order = new Integer[row.length];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                Arrays.sort(order, (x, y) -> Double.compare(row[y], row[x]));  // stable: ties by lower id
+                assertEquals(k, top.ids()[b].length);
+                for (int c = 0; c < k; c++) {
+                    assertEquals(row[order[c]], top.logProbabilities()[b][c], 1e-5, "k " + k + " row " + b + " #" + c);
+                    assertEquals(row[top.ids()[b][c]], top.logProbabilities()[b][c], 1e-5, "k " + k + " row " + b);
+                }
+            }
+            if (k == 400) {
+                assertEquals(3 * 4, top.clustersComputed(), "every cluster can hold one of all the words");
+            }
+        }
+        LanguageModel.TopTokens few = model.lastTopK(contexts, 1);
+        assertTrue(few.clustersComputed() < 3 * 4, "a top-1 needs few clusters, computed " + few.clustersComputed());
+    }
+
     @Test
     void defaultCutoffsFollowTheDocumentedRule() {
         assertEquals(List.of(2000), AdaptiveOutput.defaultFor(10_000, 200, 4).cutoffs());
