@@ -121,7 +121,7 @@ public final class LanguageModel {
         for (int k = 0; k < hh.length; k++) {
             hh[k] = parameters.value(ParameterShapes.weightHh(k)).transpose().dup('c');
         }
-        if (config.isAdaptive()) {
+        if (config.hasAdaptiveOutput()) {
             // The adaptive output's products are small (head) or per cluster: no transposed copies.
             return new LanguageModel(config, parameters, inputTable, hh, null);
         }
@@ -182,7 +182,7 @@ public final class LanguageModel {
             throw new IllegalStateException("a model with an input table or transposed weights is for inference only");
         }
         Workspace w = workspace(batch);
-        if (config.isAdaptive()) {
+        if (config.hasAdaptiveOutput()) {
             return adaptiveGradients(w, batch, state, loss, dropoutSeed);
         }
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
@@ -281,7 +281,7 @@ public final class LanguageModel {
      * k over the whole vocabulary, computing only the tail clusters that can still hold one of them.
      */
     public TopTokens lastTopK(int[][] contexts, int k) {
-        if (!config.isAdaptive()) {
+        if (!config.hasAdaptiveOutput()) {
             throw new IllegalStateException("lastTopK is the adaptive softmax's; use lastLogits");
         }
         Workspace w = lastSteps(contexts, Output.TOP);
@@ -302,7 +302,7 @@ public final class LanguageModel {
      */
     public double[] targetLogProbabilities(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
-        if (config.isAdaptive()) {
+        if (config.hasAdaptiveOutput()) {
             w.forward(batch, state, null, Output.TOP);
             return w.adaptive().targetLogProbabilities(w.topInput, batch.targets());
         }
@@ -329,7 +329,7 @@ public final class LanguageModel {
     /** Forward only, dropout off: the summed loss and the top-1 and top-5 hits over the batch's predictions. */
     public Evaluation evaluate(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);
-        if (config.isAdaptive()) {
+        if (config.hasAdaptiveOutput()) {
             return adaptiveEvaluation(w, batch, state, loss);
         }
         w.forward(batch, state, null, Output.LOGITS);
@@ -371,7 +371,7 @@ public final class LanguageModel {
      * softmax's logits are its bias; the adaptive softmax's log-probabilities of a zero h.
      */
     public double[] startLogits() {
-        if (!config.isAdaptive()) {
+        if (!config.hasAdaptiveOutput()) {
             return parameters.value(ParameterShapes.DECODER_BIAS).toDoubleVector();
         }
         INDArray logP = Nd4j.create(dtype, 1, config.vocabSize());
@@ -563,7 +563,7 @@ public final class LanguageModel {
             }
             INDArray decoderInput = decoded == predictions ? topInput : Ops.rows(topInput, 0, decoded);
             INDArray decoderOutput = decoded == predictions ? logits() : Ops.rows(logits(), 0, decoded);
-            if (config.isAdaptive()) {
+            if (config.hasAdaptiveOutput()) {
                 adaptive().logProbabilities(decoderInput, decoded, decoderOutput);
                 return;
             }
@@ -588,7 +588,7 @@ public final class LanguageModel {
             if (dEmbedded == null && !config.oneHot()) {
                 dEmbedded = Nd4j.create(dtype, rows, config.embeddingSize());
             }
-            if (!config.isAdaptive()) {
+            if (!config.hasAdaptiveOutput()) {
                 Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 0.0);
                 if (decoderBiasGradient) {
                     Ops.columnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));

@@ -72,7 +72,7 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
         this(cell, vocabSize, embeddingSize, hiddenSize, layers, dropout, tied, null);
     }
 
-    public boolean isAdaptive() {
+    public boolean hasAdaptiveOutput() {
         return adaptive != null;
     }
 

@@ -88,7 +88,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         if (a.dropout() > 0) {
             layers.add(dropout(dropouts, topShape + a.hiddenSize() + ")", a.dropout()));
         }
-        if (a.isAdaptive()) {
+        if (a.hasAdaptiveOutput()) {
             // PyTorch's AdaptiveLogSoftmaxWithLoss: the head's rows, then each tail cluster's two products.
             AdaptiveOutput adaptive = a.adaptive();
             layers.add(layer("decoder_head", String.format(Locale.ROOT, "Adaptive head: %d words + %d clusters",

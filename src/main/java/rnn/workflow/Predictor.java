@@ -96,7 +96,7 @@ public final class Predictor {
             }
         }
         Map<Integer, List<Candidate>> exact = new LinkedHashMap<>();
-        if (!batched.isEmpty() && loaded.model().config().isAdaptive()) {
+        if (!batched.isEmpty() && loaded.model().config().hasAdaptiveOutput()) {
             exact = adaptiveTop(batched, batchedIds, queries);
         } else if (!batched.isEmpty()) {
             INDArray out = loaded.model().lastLogits(batchedIds.toArray(new int[0][]));
