@@ -57,6 +57,13 @@ final class Candidates {
         }
     }
 
+    static final class Softmaxes implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("full", "adaptive").iterator();
+        }
+    }
+
     static final class Inits implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {

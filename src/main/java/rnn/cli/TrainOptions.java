@@ -105,6 +105,17 @@ public final class TrainOptions {
                 showDefaultValue = Help.Visibility.ALWAYS,
                 description = "Share the decoder's weights with the embedding (needs --embedding = --hidden).")
         boolean tied;
+        @Option(names = "--softmax", paramLabel = "full|adaptive", completionCandidates = Candidates.Softmaxes.class,
+                description = "Output: the full softmax, or the adaptive softmax for large vocabularies (PyTorch's"
+                        + " AdaptiveLogSoftmaxWithLoss).")
+        String softmax;
+        @Option(names = "--cutoffs", paramLabel = "N,N...|auto",
+                description = "Adaptive softmax: the shortlist size, then each further tail cluster's first id, most"
+                        + " frequent first (auto: 2000, 10000, 50000, ... below the vocabulary size).")
+        String cutoffs;
+        @Option(names = "--div-value", paramLabel = "X",
+                description = "Adaptive softmax: each tail cluster's projection is X times narrower than the one before.")
+        double divValue;
         @Option(names = "--init", paramLabel = "uniform|glorot", completionCandidates = Candidates.Inits.class,
                 description = "Weight initialization.")
         String init;
@@ -213,9 +224,33 @@ public final class TrainOptions {
                     + " contradict each other; give one of them");
         }
         int embedding = network.oneHot ? 0 : network.embedding;
+        boolean adaptive = NetworkConfig.ADAPTIVE.equalsIgnoreCase(network.softmax);
+        for (String option : List.of("--cutoffs", "--div-value")) {
+            if (!adaptive && given(option)) {
+                throw new InvalidConfigException(option + " needs --softmax adaptive");
+            }
+        }
         return new NetworkConfig(NetworkConfig.parseCell(network.cell, network.gruVariant, network.activation), network.layers,
                 network.hidden, embedding, network.dropout, network.tied, network.init, network.initScale,
-                network.forgetBias);
+                network.forgetBias, network.softmax, adaptive ? parseCutoffs(network.cutoffs) : null,
+                adaptive ? network.divValue : null);
+    }
+
+    /** {@code --cutoffs 2000,10000}, or auto (null: the default for the vocabulary's size). */
+    static List<Integer> parseCutoffs(String value) {
+        if (value == null || value.equalsIgnoreCase("auto")) {
+            return null;
+        }
+        List<Integer> cutoffs = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            try {
+                cutoffs.add(Integer.parseInt(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException("--cutoffs must be ids separated by commas such as 2000,10000 (or"
+                        + " auto), got '" + value + "'");
+            }
+        }
+        return cutoffs;
     }
 
     OptimizationConfig optimizationConfig() {

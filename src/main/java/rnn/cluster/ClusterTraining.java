@@ -114,6 +114,8 @@ public final class ClusterTraining {
         JavaRDD<String> lines = ShardedCorpus.lines(spark, corpus);
         Vocabulary vocabulary = ShardedCorpus.countVocabulary(lines, config.data().tokenizer(), config.data().lowercase(),
                 config.data().vocabularyLimits(), corpus);
+        // As Trainer.start: model.json records the adaptive softmax's resolved cutoffs.
+        config = config.withNetwork(config.network().resolvedFor(vocabulary.size()));
         Data data = read(spark, lines, config, cluster, vocabulary, sha256);
         LanguageModel model = Trainer.initialModel(config, vocabulary.size());
         Checkpointer checkpointer = publish.apply(new DirectoryCheckpointer(directory));

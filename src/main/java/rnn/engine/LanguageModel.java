@@ -116,12 +116,16 @@ public final class LanguageModel {
      * of the same size. The transposes are copies: the model must not be trained.
      */
     public LanguageModel forServing() {
-        if (decoderTransposed != null) {
+        if (weightHhTransposed != null) {
             return sharingParameters();
         }
         INDArray[] hh = new INDArray[config.layers()];
         for (int k = 0; k < hh.length; k++) {
             hh[k] = parameters.value(ParameterShapes.weightHh(k)).transpose().dup('c');
+        }
+        if (config.hasAdaptiveOutput()) {
+            // The adaptive output's products are small (head) or per cluster: no transposed copies.
+            return new LanguageModel(config, parameters, inputTable, hh, null);
         }
         INDArray decoder = parameters.value(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
         return new LanguageModel(config, parameters, inputTable, hh, decoder.transpose().dup('c'));
@@ -176,10 +180,13 @@ public final class LanguageModel {
      * null for zeros) is read as the initial state and replaced by the final one.
      */
     public double computeGradients(Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
-        if (inputTable != null || decoderTransposed != null) {
+        if (inputTable != null || weightHhTransposed != null) {
             throw new IllegalStateException("a model with an input table or transposed weights is for inference only");
         }
         Workspace w = workspace(batch);
+        if (config.hasAdaptiveOutput()) {
+            return adaptiveGradients(w, batch, state, loss, dropoutSeed);
+        }
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
         // softmax's pass over the logits, saving two more passes over [M, V].
         boolean fused = loss == Loss.CROSS_ENTROPY;
@@ -195,9 +202,22 @@ public final class LanguageModel {
         return sum / m;
     }
 
+    private double adaptiveGradients(Workspace w, Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
+        if (loss != Loss.CROSS_ENTROPY) {
+            throw new IllegalArgumentException("the adaptive softmax trains with cross-entropy only, not " + loss);
+        }
+        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null, Output.TOP);
+        int m = batch.predictions();
+        zeroScatteredGradients();
+        double sum = w.adaptive().crossEntropyGradient(w.topInput, batch.targets(), 1.0 / m, w.dTop());
+        w.backward(batch, false);
+        return sum / m;
+    }
+
     /**
      * Forward only, dropout off: the logits [M, V] of the batch's predictions (rows in the
-     * batch's order). The array is reused by the next call with the same batch shape.
+     * batch's order); for an adaptive softmax, the log-probabilities themselves (their softmax is
+     * the same distribution). The array is reused by the next call with the same batch shape.
      */
     public INDArray logits(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
@@ -206,7 +226,8 @@ public final class LanguageModel {
     }
 
     /**
-     * Forward only, dropout off, each context from the zero state: the logits [n, V] after each of
+     * Forward only, dropout off, each context from the zero state: the logits [n, V] (log-probabilities
+     * for an adaptive softmax) after each of
      * n contexts (at least one token each; lengths may differ) read side by side, row b what
      * {@link #logits} gives for {@code contexts[b]} alone as a batch of one (to float rounding).
      * Each step then costs one n-row product per layer instead of n one-row ones, and the decoder
@@ -216,6 +237,13 @@ public final class LanguageModel {
      * The array is reused by the next call of the same shape.
      */
     public INDArray lastLogits(int[][] contexts) {
+        int n = contexts.length;
+        Workspace w = lastSteps(contexts, Output.LOGITS);
+        return w.firstRows(w.logits(), n);
+    }
+
+    /** The forward pass of {@link #lastLogits} up to {@code output}, in the workspace it used. */
+    private Workspace lastSteps(int[][] contexts, Output output) {
         int n = contexts.length;
         if (n == 0) {
             throw new IllegalArgumentException("no contexts");
@@ -239,8 +267,27 @@ public final class LanguageModel {
             }
         }
         Workspace w = workspaces.computeIfAbsent(new Shape(rows, steps, Objective.LAST), Workspace::new);
-        w.forward(inputs, null, null, Output.LOGITS, firstSteps, n);
-        return w.firstRows(w.logits(), n);
+        w.forward(inputs, null, null, output, firstSteps, n);
+        return w;
+    }
+
+    /**
+     * The k most probable next tokens after each context, most probable first: ids and natural-log
+     * probabilities per context, and how many tail clusters were computed in all.
+     */
+    public record TopTokens(int[][] ids, double[][] logProbabilities, int clustersComputed) {
+    }
+
+    /**
+     * For an adaptive softmax: what {@link #lastLogits} gives, reduced to each context's exact top
+     * k over the whole vocabulary, computing only the tail clusters that can still hold one of them.
+     */
+    public TopTokens lastTopK(int[][] contexts, int k) {
+        if (!config.hasAdaptiveOutput()) {
+            throw new IllegalStateException("lastTopK is the adaptive softmax's; use lastLogits");
+        }
+        Workspace w = lastSteps(contexts, Output.TOP);
+        return w.adaptive().topK(w.topInput, contexts.length, k);
     }
 
     /**
@@ -257,6 +304,10 @@ public final class LanguageModel {
      */
     public double[] targetLogProbabilities(Batch batch, RecurrentState state) {
         Workspace w = workspace(batch);
+        if (config.hasAdaptiveOutput()) {
+            w.forward(batch, state, null, Output.TOP);
+            return w.adaptive().targetLogProbabilities(w.topInput, batch.targets());
+        }
         w.forward(batch, state, null, Output.LOGITS_WITHOUT_BIAS);
         return Softmax.logProbabilities(w.logits(), parameters.value(ParameterShapes.DECODER_BIAS), batch.targets())
                 .targetLogProbabilities();
@@ -280,9 +331,54 @@ public final class LanguageModel {
     /** Forward only, dropout off: the summed loss and the top-1 and top-5 hits over the batch's predictions. */
     public Evaluation evaluate(Batch batch, RecurrentState state, Loss loss) {
         Workspace w = workspace(batch);
+        if (config.hasAdaptiveOutput()) {
+            return adaptiveEvaluation(w, batch, state, loss);
+        }
         w.forward(batch, state, null, Output.LOGITS);
         long[] hits = TopK.hits(w.logits(), batch.targets(), TOP_K);
         return new Evaluation(loss.apply(w.logits(), batch.targets(), w.dLogits(), 0), hits[0], hits[1]);
+    }
+
+    /**
+     * The adaptive softmax's evaluation: the loss from the targets' clusters alone, the hits from
+     * whole distributions a few rows at a time (never an [M, V] array).
+     */
+    private Evaluation adaptiveEvaluation(Workspace w, Batch batch, RecurrentState state, Loss loss) {
+        if (loss != Loss.CROSS_ENTROPY) {
+            throw new IllegalArgumentException("the adaptive softmax is evaluated with cross-entropy only, not " + loss);
+        }
+        w.forward(batch, state, null, Output.TOP);
+        int m = batch.predictions();
+        double sum = 0;
+        for (double logP : w.adaptive().targetLogProbabilities(w.topInput, batch.targets())) {
+            sum -= logP;
+        }
+        int chunk = Math.min(m, 64);
+        INDArray distributions = Nd4j.create(dtype, chunk, config.vocabSize());
+        long top1 = 0;
+        long topK = 0;
+        for (int from = 0; from < m; from += chunk) {
+            int count = Math.min(chunk, m - from);
+            INDArray block = count == chunk ? distributions : Ops.rows(distributions, 0, count);
+            w.adaptive().logProbabilities(w.topInput, from, count, block);
+            long[] hits = TopK.hits(block, Arrays.copyOfRange(batch.targets(), from, from + count), TOP_K);
+            top1 += hits[0];
+            topK += hits[1];
+        }
+        return new Evaluation(sum, top1, topK);
+    }
+
+    /**
+     * The distribution before any input, from the zero state: the decoder sees h = 0, so the full
+     * softmax's logits are its bias; the adaptive softmax's log-probabilities of a zero h.
+     */
+    public double[] startLogits() {
+        if (!config.hasAdaptiveOutput()) {
+            return parameters.value(ParameterShapes.DECODER_BIAS).toDoubleVector();
+        }
+        INDArray logP = Nd4j.create(dtype, 1, config.vocabSize());
+        new AdaptiveSoftmax(config, parameters, 1).logProbabilities(Nd4j.zeros(dtype, 1, config.hiddenSize()), 1, logP);
+        return logP.toDoubleVector();
     }
 
     /**
@@ -311,9 +407,12 @@ public final class LanguageModel {
         }
     }
 
-    /** What a forward pass leaves: the state only, or the logits with or without the decoder bias. */
+    /**
+     * What a forward pass leaves: the state only, the top layer's outputs (for the adaptive
+     * softmax), or the logits with or without the decoder bias.
+     */
     private enum Output {
-        STATE_ONLY, LOGITS_WITHOUT_BIAS, LOGITS
+        STATE_ONLY, TOP, LOGITS_WITHOUT_BIAS, LOGITS
     }
 
     /**
@@ -350,6 +449,7 @@ public final class LanguageModel {
         private final HostCopy host = new HostCopy();
         private float[] hostRows = new float[0];
         private float[] hostBias = new float[0];
+        private AdaptiveSoftmax adaptive;
 
         Workspace(Shape shape) {
             batch = shape.batch();
@@ -385,6 +485,20 @@ public final class LanguageModel {
                 logits = Nd4j.create(dtype, predictions, config.vocabSize());
             }
             return logits;
+        }
+
+        AdaptiveSoftmax adaptive() {
+            if (adaptive == null) {
+                adaptive = new AdaptiveSoftmax(config, parameters, predictions);
+            }
+            return adaptive;
+        }
+
+        INDArray dTop() {
+            if (dTop == null) {
+                dTop = Nd4j.create(dtype, predictions, config.hiddenSize());
+            }
+            return dTop;
         }
 
         INDArray dLogits() {
@@ -458,8 +572,15 @@ public final class LanguageModel {
                 Ops.mul(topInput, topMask, droppedTop);
                 topInput = droppedTop;
             }
+            if (output == Output.TOP) {
+                return;
+            }
             INDArray decoderInput = firstRows(topInput, decoded);
             INDArray decoderOutput = firstRows(logits(), decoded);
+            if (config.hasAdaptiveOutput()) {
+                adaptive().logProbabilities(decoderInput, decoded, decoderOutput);
+                return;
+            }
             if (decoderTransposed != null && !dropoutActive) {
                 Ops.gemmTiled(decoderInput, decoderTransposed, decoderOutput, 0.0);
             } else {
@@ -522,20 +643,23 @@ public final class LanguageModel {
         }
 
         /**
-         * Needs dLogits filled by the loss; writes every gradient (see zeroScatteredGradients), the
+         * Needs dLogits filled by the loss (or, for the adaptive softmax, dTop and the output's
+         * gradients written by it); writes every gradient (see zeroScatteredGradients), the
          * decoder bias's only if {@code decoderBiasGradient} (else the loss has written it).
          */
         void backward(Batch b, boolean decoderBiasGradient) {
             int[] ids = b.inputs();
-            if (dTop == null) {
-                dTop = Nd4j.create(dtype, predictions, config.hiddenSize());
-                dEmbedded = config.oneHot() ? null : Nd4j.create(dtype, rows, config.embeddingSize());
+            dTop();
+            if (dEmbedded == null && !config.oneHot()) {
+                dEmbedded = Nd4j.create(dtype, rows, config.embeddingSize());
             }
-            Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 0.0);
-            if (decoderBiasGradient) {
-                Ops.columnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
+            if (!config.hasAdaptiveOutput()) {
+                Ops.gemm(dLogits, topInput, decoderGradient(), true, false, 0.0);
+                if (decoderBiasGradient) {
+                    Ops.columnSums(dLogits, onesPredictions, parameters.gradient(ParameterShapes.DECODER_BIAS));
+                }
+                Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             }
-            Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             if (dropoutActive) {
                 dTop.muli(topMask);
             }

@@ -14,9 +14,10 @@ import rnn.InvalidConfigException;
  * @param layers        number of stacked recurrent layers
  * @param dropout       inverted-dropout rate on each layer's input and before the decoder (0 = off)
  * @param tied          decoder weight shared with the embedding (needs E == H)
+ * @param adaptive      an adaptive softmax output instead of the full decoder, or null for the full one
  */
 public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers,
-                          double dropout, boolean tied) {
+                          double dropout, boolean tied, AdaptiveOutput adaptive) {
     /** Most elements one parameter tensor may have: the largest Java array, and what a checkpoint reader accepts. */
     public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
 
@@ -44,6 +45,15 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
             throw new InvalidConfigException("--tied needs --embedding equal to --hidden, got "
                     + embeddingSize + " and " + hiddenSize);
         }
+        if (adaptive != null) {
+            if (tied) {
+                // PyTorch's module has no tying, and a head of c0 + clusters rows cannot share the
+                // [V, E] embedding as a whole: refused rather than stored in names it would not load.
+                throw new InvalidConfigException("--tied cannot be combined with --softmax adaptive (its head is not"
+                        + " the embedding's shape); drop one of them");
+            }
+            adaptive.requireFits(vocabSize, hiddenSize);
+        }
         // The largest tensors, checked before anything is allocated (ParameterShapes.of lists them all).
         long gateRows = (long) cell.gates() * hiddenSize;
         if (embeddingSize > 0) {
@@ -51,7 +61,19 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
         }
         requireOneArray(ParameterShapes.weightIh(0), gateRows, embeddingSize > 0 ? embeddingSize : vocabSize);
         requireOneArray(ParameterShapes.weightHh(0), gateRows, hiddenSize);
-        requireOneArray(ParameterShapes.DECODER_WEIGHT, vocabSize, hiddenSize);
+        if (adaptive == null) {
+            requireOneArray(ParameterShapes.DECODER_WEIGHT, vocabSize, hiddenSize);
+        }
+    }
+
+    /** A model with the full softmax decoder. */
+    public ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers, double dropout,
+                       boolean tied) {
+        this(cell, vocabSize, embeddingSize, hiddenSize, layers, dropout, tied, null);
+    }
+
+    public boolean hasAdaptiveOutput() {
+        return adaptive != null;
     }
 
     private static void requireOneArray(String tensor, long rows, long columns) {

@@ -12,6 +12,8 @@ public final class ParameterShapes {
     public static final String EMBEDDING = "embedding.weight";
     public static final String DECODER_WEIGHT = "decoder.weight";
     public static final String DECODER_BIAS = "decoder.bias";
+    /** The adaptive softmax's head, as in a PyTorch model whose AdaptiveLogSoftmaxWithLoss is named decoder. */
+    public static final String ADAPTIVE_HEAD = "decoder.head.weight";
 
     private ParameterShapes() {
     }
@@ -32,6 +34,16 @@ public final class ParameterShapes {
         return "rnn.bias_hh_l" + layer;
     }
 
+    /** Tail cluster i's projection Linear(H, H / div^(i+1)). */
+    public static String tailProjection(int cluster) {
+        return "decoder.tail." + cluster + ".0.weight";
+    }
+
+    /** Tail cluster i's output Linear(projection, cluster size). */
+    public static String tailOutput(int cluster) {
+        return "decoder.tail." + cluster + ".1.weight";
+    }
+
     /** The expected name -> shape of every parameter of a model, in a fixed order. */
     public static Map<String, long[]> of(ModelConfig config) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -46,6 +58,17 @@ public final class ParameterShapes {
             shapes.put(weightHh(k), new long[] {gh, h});
             shapes.put(biasIh(k), new long[] {gh});
             shapes.put(biasHh(k), new long[] {gh});
+        }
+        AdaptiveOutput adaptive = config.adaptive();
+        if (adaptive != null) {
+            shapes.put(ADAPTIVE_HEAD, new long[] {adaptive.headSize(), h});
+            for (int i = 0; i < adaptive.clusters(); i++) {
+                long projection = adaptive.projectionSize(i, config.hiddenSize());
+                shapes.put(tailProjection(i), new long[] {projection, h});
+                shapes.put(tailOutput(i), new long[] {
+                        adaptive.clusterEnd(i, config.vocabSize()) - adaptive.clusterStart(i), projection});
+            }
+            return shapes;
         }
         if (!config.tied()) {
             shapes.put(DECODER_WEIGHT, new long[] {v, h});

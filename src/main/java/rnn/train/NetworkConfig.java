@@ -1,8 +1,10 @@
 package rnn.train;
 
+import java.util.List;
 import java.util.Locale;
 
 import rnn.InvalidConfigException;
+import rnn.engine.AdaptiveOutput;
 import rnn.engine.CellType;
 import rnn.engine.ModelConfig;
 
@@ -11,9 +13,17 @@ import rnn.engine.ModelConfig;
  * input kind, dropout, tying and initialization. Stored in model.json; a resumed run keeps it.
  *
  * @param embedding embedding size, or 0 for one-hot input
+ * @param softmax   the output: full, or adaptive (PyTorch's AdaptiveLogSoftmaxWithLoss); null (a model.json
+ *                  written before there was a choice) reads as full
+ * @param cutoffs   the adaptive softmax's cutoffs; null for the default of the vocabulary's size (see
+ *                  {@link AdaptiveOutput#defaultFor}), which a run resolves before saving; null for full
+ * @param divValue  the adaptive softmax's div_value; null for full
  */
 public record NetworkConfig(CellType cell, int layers, int hidden, int embedding, double dropout, boolean tied,
-                            String init, double initScale, double forgetBias) {
+                            String init, double initScale, double forgetBias, String softmax, List<Integer> cutoffs,
+                            Double divValue) {
+    public static final String FULL = "full";
+    public static final String ADAPTIVE = "adaptive";
 
     public NetworkConfig {
         if (cell == null) {
@@ -40,6 +50,55 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
         }
         TrainConfig.finiteAsFloat(initScale, "--init-scale");
         TrainConfig.finiteAsFloat(forgetBias, "--forget-bias");
+        softmax = softmax == null ? FULL : softmax.toLowerCase(Locale.ROOT);
+        if (softmax.equals(FULL)) {
+            if (cutoffs != null) {
+                throw new InvalidConfigException("--cutoffs needs --softmax adaptive");
+            }
+            divValue = null;
+        } else if (softmax.equals(ADAPTIVE)) {
+            divValue = divValue == null ? AdaptiveOutput.DEFAULT_DIV_VALUE : divValue;
+            if (cutoffs != null) {
+                cutoffs = List.copyOf(cutoffs);
+                new AdaptiveOutput(cutoffs, divValue); // increasing, positive; the vocabulary size is checked later
+            } else if (!(divValue > 0 && Double.isFinite(divValue))) {
+                throw new InvalidConfigException("--div-value must be positive, got " + divValue);
+            }
+            if (tied) {
+                throw new InvalidConfigException("--tied cannot be combined with --softmax adaptive (its head is not"
+                        + " the embedding's shape); drop one of them");
+            }
+        } else {
+            throw new InvalidConfigException("--softmax must be full or adaptive, got '" + softmax + "'");
+        }
+    }
+
+    /** A network with the full softmax output. */
+    public NetworkConfig(CellType cell, int layers, int hidden, int embedding, double dropout, boolean tied,
+                         String init, double initScale, double forgetBias) {
+        this(cell, layers, hidden, embedding, dropout, tied, init, initScale, forgetBias, FULL, null, null);
+    }
+
+    public boolean adaptive() {
+        return softmax.equals(ADAPTIVE);
+    }
+
+    /** The adaptive softmax for a vocabulary of {@code vocabularySize} ids (default cutoffs resolved), or null for full. */
+    public AdaptiveOutput adaptiveOutput(int vocabularySize) {
+        if (!adaptive()) {
+            return null;
+        }
+        return cutoffs != null ? new AdaptiveOutput(cutoffs, divValue)
+                : AdaptiveOutput.defaultFor(vocabularySize, hidden, divValue);
+    }
+
+    /** This network with its default cutoffs resolved for the vocabulary, as model.json stores it. */
+    public NetworkConfig resolvedFor(int vocabularySize) {
+        if (!adaptive() || cutoffs != null) {
+            return this;
+        }
+        return new NetworkConfig(cell, layers, hidden, embedding, dropout, tied, init, initScale, forgetBias, softmax,
+                adaptiveOutput(vocabularySize).cutoffs(), divValue);
     }
 
     public boolean oneHot() {
@@ -48,7 +107,8 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
 
     /** The engine's architecture for a vocabulary of {@code vocabularySize} ids. */
     public ModelConfig architecture(int vocabularySize) {
-        return new ModelConfig(cell, vocabularySize, embedding, hidden, layers, dropout, tied);
+        return new ModelConfig(cell, vocabularySize, embedding, hidden, layers, dropout, tied,
+                adaptiveOutput(vocabularySize));
     }
 
     /**

@@ -17,6 +17,10 @@ public record TrainConfig(DataConfig data, NetworkConfig network, OptimizationCo
         if (optimization.patience() > 0 && !data.hasValidation()) {
             throw new InvalidConfigException("--patience needs validation data (--validation-split or --valid)");
         }
+        if (network.adaptive() && optimization.loss() != rnn.engine.loss.Loss.CROSS_ENTROPY) {
+            throw new InvalidConfigException("--softmax adaptive trains with --loss crossentropy only (its exact"
+                    + " negative log-likelihood), got --loss " + optimization.loss().cliName());
+        }
         if (optimization.decayOnPlateau() && !data.hasValidation()) {
             throw new InvalidConfigException("--decay-on-plateau needs validation data (--validation-split or --valid)");
         }
@@ -38,6 +42,10 @@ public record TrainConfig(DataConfig data, NetworkConfig network, OptimizationCo
 
     public TrainConfig withOptimization(OptimizationConfig newOptimization) {
         return new TrainConfig(data, network, newOptimization, run);
+    }
+
+    public TrainConfig withNetwork(NetworkConfig newNetwork) {
+        return new TrainConfig(data, newNetwork, optimization, run);
     }
 
     public TrainConfig withRun(RunConfig newRun) {

@@ -84,8 +84,10 @@ public final class Trainer {
     /** A fresh run: new weights from the seed. */
     public static Trainer start(TrainConfig config, TrainingData data, Checkpointer checkpointer,
                                 TrainingListener listener, BooleanSupplier cancelled) {
-        LanguageModel model = initialModel(config, data.vocabulary().size());
-        return startFrom(config, data, model, checkpointer, listener, cancelled);
+        // model.json records the cutoffs themselves, not "the default", so a later default cannot change the model.
+        TrainConfig resolved = config.withNetwork(config.network().resolvedFor(data.vocabulary().size()));
+        LanguageModel model = initialModel(resolved, data.vocabulary().size());
+        return startFrom(resolved, data, model, checkpointer, listener, cancelled);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Set;
 
 import rnn.checkpoint.ModelStore;
 import rnn.engine.LanguageModel;
-import rnn.engine.ParameterShapes;
 import rnn.text.Tokenizer;
 import rnn.text.Vocabulary;
 
@@ -88,13 +87,13 @@ public final class InferenceModel {
         return new Encoded(List.copyOf(tokens), ids, List.copyOf(new ArrayList<>(unknown)));
     }
 
-    /** The logits for the first token, from the zero start state: the decoder sees h = 0, so only its bias remains. */
+    /** The logits for the first token, from the zero start state (see {@link LanguageModel#startLogits}). */
     public double[] startLogits() {
         return startLogits(model);
     }
 
     static double[] startLogits(LanguageModel model) {
-        return model.parameters().value(ParameterShapes.DECODER_BIAS).toDoubleVector();
+        return model.startLogits();
     }
 
     /** ln p of every token from the zero start state (the log-softmax of {@link #startLogits}). */

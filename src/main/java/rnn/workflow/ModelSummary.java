@@ -18,6 +18,7 @@ import rnn.checkpoint.ModelStore;
 import rnn.checkpoint.SafetensorsHeader;
 import rnn.checkpoint.TensorInfo;
 import rnn.engine.CellType;
+import rnn.engine.AdaptiveOutput;
 import rnn.engine.ModelConfig;
 import rnn.engine.Objective;
 import rnn.engine.ParameterShapes;
@@ -87,7 +88,20 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         if (a.dropout() > 0) {
             layers.add(dropout(dropouts, topShape + a.hiddenSize() + ")", a.dropout()));
         }
-        if (a.tied()) {
+        if (a.hasAdaptiveOutput()) {
+            // PyTorch's AdaptiveLogSoftmaxWithLoss: the head's rows, then each tail cluster's two products.
+            AdaptiveOutput adaptive = a.adaptive();
+            layers.add(layer("decoder_head", String.format(Locale.ROOT, "Adaptive head: %d words + %d clusters",
+                    adaptive.shortlist(), adaptive.clusters()), topShape + adaptive.headSize() + ")", shapes,
+                    ParameterShapes.ADAPTIVE_HEAD));
+            for (int i = 0; i < adaptive.clusters(); i++) {
+                int start = adaptive.clusterStart(i);
+                int end = adaptive.clusterEnd(i, a.vocabSize());
+                layers.add(layer("decoder_tail_" + i, String.format(Locale.ROOT, "Tail: ids %d-%d via %d", start,
+                        end - 1, adaptive.projectionSize(i, a.hiddenSize())), topShape + (end - start) + ")", shapes,
+                        ParameterShapes.tailProjection(i), ParameterShapes.tailOutput(i)));
+            }
+        } else if (a.tied()) {
             layers.add(layer("decoder", "Dense, weights tied to embedding", topShape + a.vocabSize() + ")", shapes,
                     ParameterShapes.DECODER_BIAS));
         } else {

@@ -101,7 +101,17 @@ public final class Predictor {
                 row[i] = -1;
             }
         }
-        if (!batchedIds.isEmpty()) {
+        // An adaptive softmax ranks its batched contexts exactly without whole distributions.
+        Map<Integer, List<Candidate>> exact = Map.of();
+        if (!batchedIds.isEmpty() && loaded.model().config().hasAdaptiveOutput()) {
+            List<Integer> batched = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (row[i] >= 0) {
+                    batched.add(i);
+                }
+            }
+            exact = adaptiveTop(batched, batchedIds, queries);
+        } else if (!batchedIds.isEmpty()) {
             host.read(loaded.model().lastLogits(batchedIds.toArray(new int[0][])), logits, 0);
         }
         int next = batchedIds.size();
@@ -114,8 +124,9 @@ public final class Predictor {
         List<Ranking> rankings = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Query query = queries.get(i);
-            rankings.add(new Ranking(query.context(), top(logits, row[i] * vocabularySize, query.k(), vocabulary),
-                    encoded[i].unknownWords()));
+            List<Candidate> candidates = exact.containsKey(i) ? exact.get(i)
+                    : top(logits, row[i] * vocabularySize, query.k(), vocabulary);
+            rankings.add(new Ranking(query.context(), candidates, encoded[i].unknownWords()));
         }
         return rankings;
     }
@@ -142,6 +153,30 @@ public final class Predictor {
         } else {
             host.read(chunkedLogits(ids), logits, at);
         }
+    }
+
+    /**
+     * An adaptive softmax's batched contexts: their exact top k ({@link LanguageModel#lastTopK}),
+     * computing only the tail clusters that can still hold a candidate, not whole distributions.
+     */
+    private Map<Integer, List<Candidate>> adaptiveTop(List<Integer> batched, List<int[]> batchedIds,
+                                                      List<Query> queries) {
+        int k = 0;
+        for (int i : batched) {
+            k = Math.max(k, queries.get(i).k());
+        }
+        LanguageModel.TopTokens top = loaded.model().lastTopK(batchedIds.toArray(new int[0][]), k);
+        Map<Integer, List<Candidate>> candidates = new LinkedHashMap<>();
+        for (int j = 0; j < batched.size(); j++) {
+            int wanted = Math.min(queries.get(batched.get(j)).k(), top.ids()[j].length);
+            List<Candidate> list = new ArrayList<>(wanted);
+            for (int c = 0; c < wanted; c++) {
+                list.add(new Candidate(loaded.vocabulary().token(top.ids()[j][c]),
+                        Math.exp(top.logProbabilities()[j][c])));
+            }
+            candidates.put(batched.get(j), list);
+        }
+        return candidates;
     }
 
     /**

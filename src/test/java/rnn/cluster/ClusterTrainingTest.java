@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,14 +41,16 @@ class ClusterTrainingTest {
      * machine with 2B streams: the shards are the two halves of the text, so the workers' streams
      * are the single machine's, and the mean of their SGD steps is the step on the mean gradient.
      */
-    @Test
-    void twoWorkersWithOneStepPerRoundEqualOneMachineWithTheDoubledBatch() throws IOException {
+    @ParameterizedTest(name = "--softmax {0}")
+    @ValueSource(strings = {"full", "adaptive"})
+    void twoWorkersWithOneStepPerRoundEqualOneMachineWithTheDoubledBatch(String softmax) throws IOException {
         Path corpus = text("corpus.txt", 250, 8, 11); // 2,000 tokens: 2 shards of 4 streams of 250
         Path valid = text("valid.txt", 30, 8, 12);
         List<String> common = List.of("--valid", valid.toString(), "--stateful", "--optimizer", "sgd", "--lr", "1",
-                "--dropout", "0", "--clip", "0", "--epochs", "2", "--max-batches", "12", "--seed", "5");
-        Path single = temp.resolve("single");
-        Path cluster = temp.resolve("cluster");
+                "--dropout", "0", "--clip", "0", "--epochs", "2", "--max-batches", "12", "--seed", "5",
+                "--softmax", softmax);
+        Path single = temp.resolve("single-" + softmax);
+        Path cluster = temp.resolve("cluster-" + softmax);
         assertEquals(0, rnn(args("train", corpus.toString(), "-o", single.toString(), "--batch-size", "8", common)));
         assertEquals(0, rnnSpark(args("train", corpus.toString(), "-o", cluster.toString(), "--batch-size", "4",
                 "--workers", "2", "--sync-every", "1", "--master", "local[2]", common)));
@@ -59,6 +63,8 @@ class ClusterTrainingTest {
             double relative = difference / value.norm2Number().doubleValue();
             assertTrue(relative < 1e-5, name + ": relative difference " + relative);
         });
+        assertEquals(softmax, ManifestFiles.read(cluster).network().softmax());
+        assertEquals(ManifestFiles.read(single).network(), ManifestFiles.read(cluster).network());
         // 24 steps moved the weights: equal weights are not just the untouched initial ones.
         assertEquals(24, ManifestFiles.read(cluster).progress().steps());
     }
