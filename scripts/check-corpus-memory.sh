@@ -6,7 +6,7 @@
 # into the model directory's tokens.cache; a second run (--force, same text) reuses the cache, and
 # its wall time shows what encoding costs. Prints one JSON line; exits 1 unless the large corpus's
 # peak RSS is within 15% + 100 MB of the small one's (the model, JIT and buffers are the same
-# size; only the ids grow, and they are memory-mapped, so only the pages read are resident).
+# size; only the ids grow, and they are read from the cache a few 4 KiB blocks at a time).
 #
 # Usage: scripts/check-corpus-memory.sh [--keep] [--small TOKENS] [--large TOKENS] [--dir DIR]
 #   --keep   keep the corpora and models (default: delete them at the end)
@@ -38,7 +38,7 @@ unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 # One heap cap for both sizes (override with RNN_JAVA_OPTS): by default the JVM lets its heap grow
 # with the garbage of the encoding pass up to a quarter of RAM, which measures the collector's
 # appetite, not what training needs. Under 1 GB the ids of 1e9 tokens (4 GB as an int[]) could
-# not be held at all; the memory-mapped cache's pages are outside the heap and still count in RSS.
+# not be held at all; the cache's blocks are read into the heap, the file stays in the page cache.
 export RNN_JAVA_OPTS="${RNN_JAVA_OPTS:--Xmx1g}"
 
 train() { # corpus, model directory, extra options; leaves "peak_rss_mb wall_s" in $work/run.txt

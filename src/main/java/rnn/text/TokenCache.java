@@ -33,8 +33,8 @@ import org.apache.logging.log4j.Logger;
 import rnn.RnnException;
 
 /**
- * A corpus encoded once into a file of token ids and read back memory-mapped, so training needs
- * neither the ids in the Java heap nor a second tokenizing pass when nothing changed.
+ * A corpus encoded once into a file of token ids and read back a block at a time ({@link FileTokenIds}),
+ * so training needs neither the ids in the Java heap nor a second tokenizing pass when nothing changed.
  *
  * <p>Layout: the magic {@code RNNTOKS1}; the ids, little-endian int32, from byte 8; the header
  * (UTF-8 JSON: format, token count, corpus SHA-256, fingerprint, tokenizer, vocabulary limits and
@@ -65,16 +65,16 @@ public final class TokenCache {
     private static final int BUFFER_BYTES = 1 << 20;
 
     private final Path file;
-    private final int segmentBytes;
+    private final int blockBytes;
 
-    /** The cache at {@code file}, read in segments of {@link MappedTokenIds#DEFAULT_SEGMENT_BYTES}. */
+    /** The cache at {@code file}, read in blocks of {@link FileTokenIds#DEFAULT_BLOCK_BYTES}. */
     public TokenCache(Path file) {
-        this(file, MappedTokenIds.DEFAULT_SEGMENT_BYTES);
+        this(file, FileTokenIds.DEFAULT_BLOCK_BYTES);
     }
 
-    TokenCache(Path file, int segmentBytes) {
+    TokenCache(Path file, int blockBytes) {
         this.file = Objects.requireNonNull(file, "file");
-        this.segmentBytes = segmentBytes;
+        this.blockBytes = blockBytes;
     }
 
     /**
@@ -228,9 +228,9 @@ public final class TokenCache {
             if (!vocabulary.fingerprint().equals(text(header, "vocabularySha256"))) {
                 throw new IOException("the vocabulary does not match its SHA-256");
             }
-            Encoded encoded = new Encoded(name, vocabulary, new MappedTokenIds(channel, IDS_OFFSET, tokens, segmentBytes),
+            Encoded encoded = new Encoded(name, vocabulary, new FileTokenIds(channel, IDS_OFFSET, tokens, blockBytes),
                     text(header, "corpusSha256"), true);
-            keepOpen = true; // the mapped ids map their segments from it on first use
+            keepOpen = true; // the ids read their blocks from it
             return encoded;
         } finally {
             if (!keepOpen) {

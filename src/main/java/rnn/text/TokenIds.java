@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Token ids read by position with long indices: an array in memory, or an encoded-token cache
- * file read memory-mapped ({@link MappedTokenIds}), so a corpus may hold more than 2^31 tokens
+ * file read a block at a time ({@link FileTokenIds}), so a corpus may hold more than 2^31 tokens
  * and need not fit in the Java heap. Read-only.
  */
 public interface TokenIds {

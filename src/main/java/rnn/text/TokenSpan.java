@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The token ids {@code ids[from..to)}: a part of a corpus (its training or validation share)
  * without copying it. The ids are shared, not copied, so spans are cheap; nobody may modify them.
- * Indices are longs: a memory-mapped corpus may hold more than 2^31 tokens.
+ * Indices are longs: a corpus read from its cache file may hold more than 2^31 tokens.
  */
 public record TokenSpan(TokenIds ids, long from, long to) {
     public TokenSpan {

@@ -33,7 +33,7 @@ class TokenCacheTest {
     void buildGivesTheIdsAndVocabularyOfTheInMemoryEncodingAndIsReusedUnchanged() throws IOException {
         Path corpus = corpus("the cat sat on the mat .\nthe dog sat on a log .\na cat and a dog .\n");
         Path file = temp.resolve(TokenCache.FILE_NAME);
-        // 8-byte segments: the ids cross many segment borders.
+        // 8-byte blocks: the ids cross many block borders.
         TokenCache cache = new TokenCache(file, 8);
         Corpus memory = Corpus.read(TextSource.of(corpus), WORD.tokenizer(), LIMITS);
 

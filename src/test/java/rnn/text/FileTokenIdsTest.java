@@ -11,36 +11,42 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Index arithmetic past 2^31 tokens, in seconds: a sparse file of 2^31 + 2^20 ids (8 GiB that
- * occupy a few pages on disk), read in 4 KiB segments, with known ids written only where read.
+ * occupy a few pages on disk), read in blocks of 4 KiB, with known ids written only where read.
  * Every id is its position modulo 2^20 plus one (zero elsewhere), so a wrong offset reads a wrong value.
  */
-class MappedTokenIdsTest {
+class FileTokenIdsTest {
     private static final long SIZE = (1L << 31) + (1L << 20);
-    private static final int SEGMENT = 4096;
-    private static final long IDS_PER_SEGMENT = SEGMENT / Integer.BYTES;
+    private static final int BLOCK = 4096;
+    private static final long IDS_PER_BLOCK = BLOCK / Integer.BYTES;
     private static final long OFFSET = 8; // the cache's magic comes first
 
     @TempDir
     Path temp;
 
     @Test
-    void readsPastTwoToThe31AcrossSegmentBorders() throws IOException {
+    void readsPastTwoToThe31AcrossBlockBorders() throws IOException {
         try (FileChannel channel = sparseFile()) {
-            long border = 524_289 * IDS_PER_SEGMENT; // a segment border just past 2^31
-            long[] positions = {0, IDS_PER_SEGMENT - 1, IDS_PER_SEGMENT, Integer.MAX_VALUE - 1L, Integer.MAX_VALUE,
+            long border = 524_289 * IDS_PER_BLOCK; // a block border just past 2^31
+            long[] positions = {0, IDS_PER_BLOCK - 1, IDS_PER_BLOCK, Integer.MAX_VALUE - 1L, Integer.MAX_VALUE,
                     1L << 31, border - 1, border, SIZE - 1};
             for (long position : positions) {
                 put(channel, position);
             }
-            TokenIds ids = new MappedTokenIds(channel, OFFSET, SIZE, SEGMENT);
+            TokenIds ids = new FileTokenIds(channel, OFFSET, SIZE, BLOCK);
             assertEquals(SIZE, ids.size());
             for (long position : positions) {
                 assertEquals(expected(position), ids.get(position), "id at " + position);
@@ -58,7 +64,7 @@ class MappedTokenIdsTest {
     @Test
     void windowsAndStreamsCountAndFillPastTwoToThe31() throws IOException {
         try (FileChannel channel = sparseFile()) {
-            TokenIds ids = new MappedTokenIds(channel, OFFSET, SIZE, SEGMENT);
+            TokenIds ids = new FileTokenIds(channel, OFFSET, SIZE, BLOCK);
 
             // Windows of 3 every 1000 tokens: (n - 3 - 1) / 1000 + 1 of them, the last starting past 2^31.
             Windows windows = new Windows(TokenSpan.of(ids), 3, 1000);
@@ -109,6 +115,41 @@ class MappedTokenIdsTest {
             }
             assertTrue(beyond, "some windows past 2^31");
             assertNotEquals(order.at(0), WindowOrder.shuffled(many, 3, 2).at(0));
+        }
+    }
+
+    @Test
+    void threadsReadingTheSameIdsEachSeeTheirOwnIds() throws Exception {
+        int size = 50_000;
+        ByteBuffer bytes = ByteBuffer.allocate(Integer.BYTES * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < size; i++) {
+            bytes.putInt(i * Integer.BYTES, expected(i));
+        }
+        try (FileChannel channel = FileChannel.open(temp.resolve("small"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel.write(bytes, OFFSET);
+            // 16-byte blocks: nearly every read misses, so the threads keep replacing each other's blocks.
+            TokenIds ids = new FileTokenIds(channel, OFFSET, size, 16);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Long>> wrong = new ArrayList<>();
+                for (int thread = 0; thread < 4; thread++) {
+                    Random random = new Random(thread);
+                    wrong.add(pool.submit(() -> {
+                        long mismatches = 0;
+                        for (int n = 0; n < 200_000; n++) {
+                            long position = random.nextInt(size);
+                            mismatches += ids.get(position) == expected(position) ? 0 : 1;
+                        }
+                        return mismatches;
+                    }));
+                }
+                for (Future<Long> mismatches : wrong) {
+                    assertEquals(0L, mismatches.get(), "ids read wrong by one thread");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
