@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.engine.kernel.Activations;
 import rnn.engine.kernel.EngineThreads;
+import rnn.engine.loss.Softmax;
 
 /**
  * Row-wise log-softmax and cross-entropy gradient, in place, over the first n rows of a row-major
@@ -84,15 +85,7 @@ final class LogSoftmaxRows {
             for (int r = from; r < to; r++) {
                 int at = Math.toIntExact(base + (long) r * width);
                 data.get(at, row, 0, width);
-                double max = Double.NEGATIVE_INFINITY;
-                for (double v : row) {
-                    max = Math.max(max, v);
-                }
-                double sum = 0;
-                for (double v : row) {
-                    sum += Math.exp(v - max);
-                }
-                double logSum = max + Math.log(sum);
+                double logSum = Softmax.logSumExp(row);
                 if (targets != null) {
                     logP[r] = row[targets[r]] - logSum;
                 }

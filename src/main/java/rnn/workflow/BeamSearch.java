@@ -10,6 +10,7 @@ import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
 import rnn.engine.RecurrentState;
+import rnn.engine.loss.Softmax;
 import rnn.text.Tokenizer;
 import rnn.text.Vocabulary;
 
@@ -114,7 +115,7 @@ public final class BeamSearch {
             double[] total = new double[size() * vocabulary];
             int n = 0;
             for (int h = 0; h < size(); h++) {
-                double logSum = logSumExp(logits[h]);
+                double logSum = Softmax.logSumExp(logits[h]);
                 for (int id = 0; id < vocabulary; id++) {
                     total[h * vocabulary + id] = lnP[h] + logits[h][id] - logSum;
                     if (id != Vocabulary.UNKNOWN_ID) {
@@ -201,15 +202,4 @@ public final class BeamSearch {
         }
     }
 
-    private static double logSumExp(double[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double z : logits) {
-            max = Math.max(max, z);
-        }
-        double sum = 0;
-        for (double z : logits) {
-            sum += Math.exp(z - max);
-        }
-        return max + Math.log(sum);
-    }
 }

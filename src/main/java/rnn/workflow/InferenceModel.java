@@ -8,6 +8,7 @@ import java.util.Set;
 
 import rnn.checkpoint.ModelStore;
 import rnn.engine.LanguageModel;
+import rnn.engine.loss.Softmax;
 import rnn.text.Tokenizer;
 import rnn.text.Vocabulary;
 
@@ -99,15 +100,7 @@ public final class InferenceModel {
     /** ln p of every token from the zero start state (the log-softmax of {@link #startLogits}). */
     static double[] startLogProbabilities(LanguageModel model) {
         double[] logits = startLogits(model);
-        double max = Double.NEGATIVE_INFINITY;
-        for (double z : logits) {
-            max = Math.max(max, z);
-        }
-        double sum = 0;
-        for (double z : logits) {
-            sum += Math.exp(z - max);
-        }
-        double logSum = max + Math.log(sum);
+        double logSum = Softmax.logSumExp(logits);
         for (int i = 0; i < logits.length; i++) {
             logits[i] -= logSum;
         }

@@ -20,6 +20,19 @@ import rnn.engine.kernel.HostCopy;
  * Rows are split over {@link EngineThreads#configured} threads.
  */
 public final class Softmax {
+    /** ln sum exp(values), shifted by the largest so that no exp overflows. */
+    public static double logSumExp(double[] values) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : values) {
+            sum += Math.exp(v - max);
+        }
+        return max + Math.log(sum);
+    }
+
     /** Rows per part boundary and per partial column sum. */
     private static final int ROW_BLOCK = 32;
 
