@@ -39,14 +39,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# This machine presets these; without them bin/rnn picks the kernels the CPU supports.
-unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
-flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true) "
-case "$flags" in
-  *" avx512f "*) kernels=SkylakeX ;;
-  *" avx2 "*) kernels=Haswell ;;
-  *) kernels="OpenBLAS default" ;;
-esac
+# shellcheck source=scripts/lib/kernels.sh
+source "$root/scripts/lib/kernels.sh"
 
 [ -f target/rnn.jar ] || mvn -q -B -ntp package -DskipTests
 work="target/bench-vocab"
