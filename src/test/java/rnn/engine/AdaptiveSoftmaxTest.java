@@ -30,8 +30,6 @@ import rnn.engine.loss.Loss;
  * the head and every tail (through the whole network), and the float engine against the double one.
  */
 class AdaptiveSoftmaxTest {
-    private static final double EPSILON = 1e-5;
-    private static final double TOLERANCE = 1e-6;
 
     /**
      * V = 5, cutoffs [2, 4], H = 2, div 1: head rows give logits (1, 2, 0, 3) for h = (1, 0)
@@ -194,29 +192,8 @@ class AdaptiveSoftmaxTest {
         long dropoutSeed = 99;
 
         model.computeGradients(batch, initial.copy(), Loss.CROSS_ENTROPY, dropoutSeed);
-        Map<String, INDArray> analyticGradients = new LinkedHashMap<>();
-        model.parameters().gradients().forEach((name, gradient) -> analyticGradients.put(name, gradient.dup()));
-        for (Map.Entry<String, INDArray> entry : model.parameters().values().entrySet()) {
-            String name = entry.getKey();
-            INDArray value = entry.getValue();
-            INDArray analytic = analyticGradients.get(name);
-            INDArray numeric = analytic.like();
-            for (long i = 0; i < value.length(); i++) {
-                double original = value.getDouble(i);
-                value.putScalar(i, original + EPSILON);
-                double plus = meanLoss(model, batch, initial, c, dropoutSeed);
-                value.putScalar(i, original - EPSILON);
-                double minus = meanLoss(model, batch, initial, c, dropoutSeed);
-                value.putScalar(i, original);
-                numeric.putScalar(i, (plus - minus) / (2 * EPSILON));
-            }
-            double difference = analytic.sub(numeric).norm2Number().doubleValue();
-            double scale = analytic.norm2Number().doubleValue() + numeric.norm2Number().doubleValue();
-            assertTrue(scale > 0, c + ": " + name + " has an all-zero gradient");
-            assertTrue(difference / scale < TOLERANCE, c + ": " + name + " relative error " + difference / scale
-                    + "\nanalytic " + Arrays.toString(analytic.data().asDouble())
-                    + "\nnumeric  " + Arrays.toString(numeric.data().asDouble()));
-        }
+        GradientCheckTest.assertGradientsMatchFiniteDifferences(model.parameters(),
+                () -> meanLoss(model, batch, initial, c, dropoutSeed), c.toString());
     }
 
     private static double meanLoss(LanguageModel model, Batch batch, RecurrentState initial, Case c, long seed) {

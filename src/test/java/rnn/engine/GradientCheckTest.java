@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,7 +77,15 @@ class GradientCheckTest {
         long dropoutSeed = 99;
 
         model.computeGradients(batch, initial.copy(), c.loss(), dropoutSeed);
-        Parameters parameters = model.parameters();
+        assertGradientsMatchFiniteDifferences(model.parameters(), () -> meanLoss(model, batch, initial, c, dropoutSeed),
+                c.toString());
+    }
+
+    /**
+     * Each parameter's analytic gradient (as the last computeGradients left it) against central
+     * differences of {@code meanLoss}, relative error under {@value #TOLERANCE}; no gradient all zero.
+     */
+    static void assertGradientsMatchFiniteDifferences(Parameters parameters, DoubleSupplier meanLoss, String label) {
         // Copy every analytic gradient first: the dropout cases' evaluations overwrite them.
         Map<String, INDArray> analyticGradients = new java.util.LinkedHashMap<>();
         parameters.gradients().forEach((name, gradient) -> analyticGradients.put(name, gradient.dup()));
@@ -88,17 +97,17 @@ class GradientCheckTest {
             for (long i = 0; i < value.length(); i++) {
                 double original = value.getDouble(i);
                 value.putScalar(i, original + EPSILON);
-                double plus = meanLoss(model, batch, initial, c, dropoutSeed);
+                double plus = meanLoss.getAsDouble();
                 value.putScalar(i, original - EPSILON);
-                double minus = meanLoss(model, batch, initial, c, dropoutSeed);
+                double minus = meanLoss.getAsDouble();
                 value.putScalar(i, original);
                 numeric.putScalar(i, (plus - minus) / (2 * EPSILON));
             }
             double difference = analytic.sub(numeric).norm2Number().doubleValue();
             double scale = analytic.norm2Number().doubleValue() + numeric.norm2Number().doubleValue();
             double relative = scale == 0 ? 0 : difference / scale;
-            assertTrue(scale > 0, c + ": " + name + " has an all-zero gradient");
-            assertTrue(relative < TOLERANCE, c + ": " + name + " relative error " + relative
+            assertTrue(scale > 0, label + ": " + name + " has an all-zero gradient");
+            assertTrue(relative < TOLERANCE, label + ": " + name + " relative error " + relative
                     + "\nanalytic " + java.util.Arrays.toString(analytic.data().asDouble()) + "\nnumeric  " + java.util.Arrays.toString(numeric.data().asDouble()));
         }
     }
