@@ -1,5 +1,7 @@
 package rnn.engine;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,10 +52,39 @@ public record Initialization(Kind kind, double scale, double forgetBias) {
             // PyTorch layout [out, in]: fan_out = shape[0], fan_in = shape[1].
             limit = Math.sqrt(6.0 / (shape[0] + shape[1]));
         }
-        double[] data = new double[n];
-        for (int i = 0; i < n; i++) {
-            data[i] = limit == 0 ? 0 : (2 * random.nextDouble() - 1) * limit;
+        // Written straight into the native array a chunk at a time: a whole double[] first (then
+        // a double array and its float cast) held 2.5x the tensor's own size at once, which at
+        // 250,000 words x 200 was most of the run's peak memory. Each value is drawn in double and
+        // rounded once to the tensor's type, as the cast did, so the weights are the same bits.
+        INDArray values = Nd4j.create(dtype, shape);
+        int chunk = Math.min(n, 1 << 16);
+        if (dtype == DataType.DOUBLE) {
+            DoubleBuffer out = values.data().asNioDouble();
+            double[] part = new double[chunk];
+            for (int from = 0; from < n; from += chunk) {
+                int m = Math.min(chunk, n - from);
+                for (int i = 0; i < m; i++) {
+                    part[i] = draw(limit, random);
+                }
+                out.put(from, part, 0, m);
+            }
+        } else if (dtype == DataType.FLOAT) {
+            FloatBuffer out = values.data().asNioFloat();
+            float[] part = new float[chunk];
+            for (int from = 0; from < n; from += chunk) {
+                int m = Math.min(chunk, n - from);
+                for (int i = 0; i < m; i++) {
+                    part[i] = (float) draw(limit, random);
+                }
+                out.put(from, part, 0, m);
+            }
+        } else {
+            throw new IllegalArgumentException("parameters are FLOAT or DOUBLE, not " + dtype);
         }
-        return Nd4j.createFromArray(data).castTo(dtype).reshape(shape);
+        return values;
+    }
+
+    private static double draw(double limit, SplittableRandom random) {
+        return limit == 0 ? 0 : (2 * random.nextDouble() - 1) * limit;
     }
 }

@@ -71,7 +71,9 @@ public final class LanguageModel {
                         .addi(init.forgetBias());
             }
         }
-        return fromValues(config, values);
+        // The arrays are new and shaped by ParameterShapes: no copy (fromValues' would double
+        // the peak memory of a large embedding).
+        return new LanguageModel(config, new Parameters(values), null, null, null);
     }
 
     /**
