@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -73,7 +74,7 @@ public final class LanguageModel {
         }
         // The arrays are new and shaped by ParameterShapes: no copy (fromValues' would double
         // the peak memory of a large embedding).
-        return new LanguageModel(config, new Parameters(values), null, null, null);
+        return new LanguageModel(config, new Parameters(values, rowSparseGradients(config)), null, null, null);
     }
 
     /**
@@ -98,7 +99,7 @@ public final class LanguageModel {
             }
             copies.put(name, Nd4j.create(dtype, shape).assign(value));
         });
-        return new LanguageModel(config, new Parameters(copies), null, null, null);
+        return new LanguageModel(config, new Parameters(copies, rowSparseGradients(config)), null, null, null);
     }
 
     /**
@@ -387,12 +388,19 @@ public final class LanguageModel {
      * Every gradient has one writer in the backward pass that overwrites it (a gemm with beta 0,
      * the loss's bias sums, a one-hot W_ih's column scatter), except the embedding when not tied
      * (tied, the decoder's gemm writes it first), which gets scatter-adds of its rows. Only that
-     * one is zeroed, not all the gradients each step.
+     * one is zeroed, not all the gradients each step, and only in the rows the last step wrote:
+     * the rest of it is still zero.
      */
     private void zeroScatteredGradients() {
-        if (!config.oneHot() && !config.tied()) {
-            parameters.gradient(ParameterShapes.EMBEDDING).assign(0);
+        TouchedRows rows = parameters.touchedRows(ParameterShapes.EMBEDDING);
+        if (rows != null) {
+            rows.zero(parameters.gradient(ParameterShapes.EMBEDDING));
         }
+    }
+
+    /** The gradients that only row scatter-adds write: an untied embedding's. */
+    private static Set<String> rowSparseGradients(ModelConfig config) {
+        return !config.oneHot() && !config.tied() ? Set.of(ParameterShapes.EMBEDDING) : Set.of();
     }
 
     private Workspace workspace(Batch batch) {
@@ -690,6 +698,10 @@ public final class LanguageModel {
                     dInput.muli(inputMask[k]);
                 }
                 if (k == 0) {
+                    TouchedRows touched = parameters.touchedRows(ParameterShapes.EMBEDDING);
+                    if (touched != null) { // tied, the decoder's gemm wrote every row first
+                        touched.record(ids, rows);
+                    }
                     Lookup.scatterAddRows(parameters.gradient(ParameterShapes.EMBEDDING), ids, rows, dEmbedded);
                 }
             }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,12 +22,22 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Parameters {
     private final Map<String, INDArray> values;
     private final Map<String, INDArray> gradients;
+    private final Map<String, TouchedRows> touched;
 
-    Parameters(Map<String, INDArray> values) {
+    /**
+     * @param rowSparse the names whose gradients are written only by row scatter-adds, so are kept
+     *                  row-sparse (see {@link #touchedRows})
+     */
+    Parameters(Map<String, INDArray> values, Set<String> rowSparse) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         values.forEach((name, value) -> grads.put(name, Nd4j.zerosLike(value)));
         this.gradients = Collections.unmodifiableMap(grads);
+        Map<String, TouchedRows> sparse = new LinkedHashMap<>();
+        for (String name : rowSparse) {
+            sparse.put(name, new TouchedRows(Math.toIntExact(value(name).size(0))));
+        }
+        this.touched = Collections.unmodifiableMap(sparse);
     }
 
     /** Parameter values by name, in a fixed order; the arrays are live (updated in place). */
@@ -47,6 +58,15 @@ public final class Parameters {
         return Objects.requireNonNull(gradients.get(name), name);
     }
 
+    /**
+     * For a row-sparse gradient (an untied embedding's), the rows the last backward pass wrote;
+     * every other row of it is exactly zero, as long as only the model writes its gradients. Null
+     * for a dense gradient.
+     */
+    public TouchedRows touchedRows(String name) {
+        return touched.get(name);
+    }
+
     public DataType dataType() {
         return values.values().iterator().next().dataType();
     }
@@ -59,9 +79,11 @@ public final class Parameters {
     /** Euclidean norm of all gradients together. */
     public double gradientNorm() {
         double sum = 0;
-        for (INDArray g : gradients.values()) {
+        for (Map.Entry<String, INDArray> entry : gradients.entrySet()) {
+            TouchedRows rows = touched.get(entry.getKey());
+            INDArray g = entry.getValue();
             // BLAS dot: one vectorized pass (ND4J's norm2 reduction took about twice as long).
-            sum += Nd4j.getBlasWrapper().dot(g, g);
+            sum += rows != null ? rows.sumOfSquares(g) : Nd4j.getBlasWrapper().dot(g, g);
         }
         return Math.sqrt(sum);
     }

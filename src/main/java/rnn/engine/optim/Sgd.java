@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.InvalidConfigException;
+import rnn.engine.TouchedRows;
 
 /**
  * Stochastic gradient descent, optionally with momentum in PyTorch's form ({@code torch.optim.SGD}
@@ -86,6 +87,17 @@ public final class Sgd extends StatefulOptimizer {
                 }
             }
         });
+    }
+
+    /** Without momentum a zero gradient row leaves its parameter row as it is: only touched rows move. */
+    @Override
+    void updateRows(INDArray value, INDArray gradient, TouchedRows rows, INDArray[] buffers, double learningRate,
+                    long t, double gradientScale) {
+        if (momentum != 0) {
+            super.updateRows(value, gradient, rows, buffers, learningRate, t, gradientScale);
+            return;
+        }
+        rows.addScaled(gradient, -learningRate * gradientScale, value);
     }
 
     @Override

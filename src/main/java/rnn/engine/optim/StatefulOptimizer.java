@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.engine.Parameters;
+import rnn.engine.TouchedRows;
 
 /**
  * The bookkeeping every optimizer shares: the step count t, state buffers allocated once per
@@ -53,6 +54,16 @@ abstract class StatefulOptimizer implements Optimizer {
     abstract void update(INDArray value, INDArray gradient, INDArray[] buffers, double learningRate, long t,
                          double gradientScale);
 
+    /**
+     * {@link #update} for a row-sparse gradient, zero outside {@code rows}. This default updates
+     * every row, as the state of momentum, RMSprop and Adam moves even where the gradient is zero;
+     * a rule for which a zero gradient changes nothing may update the touched rows only.
+     */
+    void updateRows(INDArray value, INDArray gradient, TouchedRows rows, INDArray[] buffers, double learningRate,
+                    long t, double gradientScale) {
+        update(value, gradient, buffers, learningRate, t, gradientScale);
+    }
+
     @Override
     public final String name() {
         return name;
@@ -80,8 +91,13 @@ abstract class StatefulOptimizer implements Optimizer {
         Map<String, INDArray> gradients = parameters.gradients();
         for (Map.Entry<String, INDArray> entry : parameters.values().entrySet()) {
             Slot slot = needsSlots ? slots.get(entry.getKey()) : null;
-            update(entry.getValue(), gradients.get(entry.getKey()), slot == null ? NO_BUFFERS : slot.buffers,
-                    learningRate, t, gradientScale);
+            INDArray[] buffers = slot == null ? NO_BUFFERS : slot.buffers;
+            TouchedRows rows = parameters.touchedRows(entry.getKey());
+            if (rows != null) {
+                updateRows(entry.getValue(), gradients.get(entry.getKey()), rows, buffers, learningRate, t, gradientScale);
+            } else {
+                update(entry.getValue(), gradients.get(entry.getKey()), buffers, learningRate, t, gradientScale);
+            }
         }
         steps = t;
     }
