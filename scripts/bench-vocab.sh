@@ -64,14 +64,16 @@ if [ "$quality" = true ]; then
   for softmax in full adaptive; do
     out="$work/quality-$softmax.json"
     echo "bench-vocab: --quality, --softmax $softmax, $epochs epoch(s)" >&2
+    run_load="$(cut -d' ' -f1 /proc/loadavg)"
     start=$(date +%s.%N)
     bin/rnn train "$text" --preset ptb-small --tokenizer word --validation-split 0.1 --softmax "$softmax" \
         --epochs "$epochs" --max-batches "$max_batches" --threads "$threads" --json --quiet --force \
         -o "$work/quality-model-$softmax" > "$out"
     end=$(date +%s.%N)
     ppl=$(field "$out" valid_ppl)
+    rate=$(field "$out" tokens_per_s)
     wall=$(python3 -c "print(round($end - $start, 1))")
-    results="$results${results:+, }\"$softmax\": {\"valid_ppl\": $ppl, \"wall_s\": $wall}"
+    results="$results${results:+, }\"$softmax\": {\"valid_ppl\": $ppl, \"wall_s\": $wall, \"tokens_per_s\": $(python3 -c "print(round($rate))"), \"load_at_start\": $run_load, \"vocabulary\": $(python3 -c "import json; print(json.load(open('$work/quality-model-$softmax/model.json'))['vocabulary']['size'])" 2>/dev/null || echo null)}"
   done
   echo "{\"quality\": {$results}, \"epochs\": $epochs, \"max_batches\": $max_batches, \"load_before\": \"$load\", \"kernels\": \"$kernels\"}"
   exit 0
