@@ -30,18 +30,6 @@ import rnn.RnnException;
         versionProvider = VersionProvider.class,
         description = "Train recurrent next-word language models on plain text, then use them.")
 public final class Main implements Runnable {
-    /** The subcommands, in the order the help lists them (see {@link #commandLine(String[])}). */
-    private static final List<Class<?>> SUBCOMMANDS = List.of(
-            AutoComplete.GenerateCompletion.class,
-            TrainCommand.class,
-            PresetsCommand.class,
-            PredictCommand.class,
-            GenerateCommand.class,
-            PerplexityCommand.class,
-            SummaryCommand.class,
-            ServeCommand.class,
-            VocabCommand.class,
-            WindowsCommand.class);
     private static final String COMPLETION = "generate-completion";
 
     @Spec
@@ -192,14 +180,30 @@ public final class Main implements Runnable {
      */
     static CommandLine commandLine(String[] args) {
         String first = args.length > 0 ? args[0] : "";
-        boolean one = !first.equals(COMPLETION) && SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        List<Class<?>> subcommands = subcommands();
+        boolean one = !first.equals(COMPLETION) && subcommands.stream().anyMatch(c -> name(c).equals(first));
         CommandLine commandLine = new CommandLine(new Main());
-        for (Class<?> subcommand : SUBCOMMANDS) {
+        for (Class<?> subcommand : subcommands) {
             if (!one || name(subcommand).equals(first)) {
                 commandLine.addSubcommand(subcommand);
             }
         }
         return configure(commandLine);
+    }
+
+    /** The subcommands, in the order the help lists them (made on use: --version loads none of them). */
+    private static List<Class<?>> subcommands() {
+        return List.of(
+                AutoComplete.GenerateCompletion.class,
+                TrainCommand.class,
+                PresetsCommand.class,
+                PredictCommand.class,
+                GenerateCommand.class,
+                PerplexityCommand.class,
+                SummaryCommand.class,
+                ServeCommand.class,
+                VocabCommand.class,
+                WindowsCommand.class);
     }
 
     private static String name(Class<?> subcommand) {
