@@ -44,6 +44,11 @@ public final class Main implements Runnable {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             System.exit(printVersion());
         }
+        // picocli looks for Groovy's Closure class (for closures in annotations, which rnn has none
+        // of): a miss that opens and searches every one of the 42 jars on the class path.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
         System.exit(execute(commandLine(args), args));
     }
 
