@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-import rnn.engine.ParameterShapes;
-import rnn.engine.Parameters;
 import rnn.engine.LanguageModel;
+import rnn.engine.ModelConfig;
+import rnn.engine.ParameterShapes;
 import rnn.text.TokenCache;
 import rnn.text.Vocabulary;
 
@@ -48,12 +48,17 @@ public final class ModelStore {
 
     /** Reads and cross-checks model.json, vocab.json and model.safetensors. */
     public static LoadedModel load(Path directory) {
-        ModelManifest manifest = ManifestFiles.read(directory);
-        Vocabulary vocabulary = readVocabulary(directory, manifest);
-        Path weights = directory.resolve(WEIGHTS);
-        TensorFile file = SafetensorsReader.read(weights);
-        LanguageModel model = buildModel(weights, manifest, file.tensors());
-        return new LoadedModel(directory, manifest, vocabulary, model);
+        StoredModel stored = StoredModel.read(directory);
+        return new LoadedModel(directory, stored.manifest(), stored.vocabulary(),
+                build(stored.manifest().architecture(), stored.weights()));
+    }
+
+    /** The engine's model over weights {@link StoredModel} read and checked (copied into ND4J arrays). */
+    public static LanguageModel build(ModelConfig config, Map<String, float[]> weights) {
+        Map<String, long[]> shapes = ParameterShapes.of(config);
+        Map<String, INDArray> values = new LinkedHashMap<>();
+        weights.forEach((name, floats) -> values.put(name, Nd4j.create(floats, shapes.get(name), 'c')));
+        return LanguageModel.fromValues(config, values);
     }
 
     /** The SHA-256 of the directory's model.safetensors file, to name exactly which weights a fine-tuned model started from. */
@@ -86,42 +91,13 @@ public final class ModelStore {
         return vocabulary;
     }
 
-    /** Checks names, shapes and dtype of stored tensors against the architecture, then builds the model. */
+    /** Checks names, shapes and dtype of stored tensors against the architecture (as {@link StoredModel}), then builds the model. */
     static LanguageModel buildModel(Path file, ModelManifest manifest, Map<String, INDArray> tensors) {
-        int layers = manifest.architecture().layers();
-        if (layers > tensors.size()) {
-            // Each layer has 4 tensors: refuse before listing the expected shapes of an absurd layer count.
-            throw new CheckpointFormatException(file + ": holds " + tensors.size() + " tensors, but "
-                    + MANIFEST + " describes " + layers + " layers of 4 each");
-        }
-        Map<String, long[]> expected = ParameterShapes.of(manifest.architecture());
-        for (String name : tensors.keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new CheckpointFormatException(file + ": unexpected tensor '" + name + "'; the model has "
-                        + String.join(", ", expected.keySet()));
-            }
-        }
-        Map<String, INDArray> values = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> entry : expected.entrySet()) {
-            INDArray tensor = tensors.get(entry.getKey());
-            if (tensor == null) {
-                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is missing");
-            }
-            if (!Arrays.equals(tensor.shape(), entry.getValue())) {
-                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' has shape "
-                        + Arrays.toString(tensor.shape()) + ", the model needs " + Arrays.toString(entry.getValue()));
-            }
-            if (tensor.dataType() != DataType.FLOAT) {
-                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey() + "' is "
-                        + tensor.dataType() + ", expected F32");
-            }
-            if (!Parameters.allFinite(tensor)) {
-                throw new CheckpointFormatException(file + ": tensor '" + entry.getKey()
-                        + "' holds NaN or infinite values; these weights cannot be used");
-            }
-            values.put(entry.getKey(), tensor);
-        }
-        return LanguageModel.fromValues(manifest.architecture(), values);
+        Map<String, SafetensorsReader.HostTensor> host = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> host.put(name, new SafetensorsReader.HostTensor(tensor.shape(),
+                tensor.dataType() == DataType.FLOAT ? tensor.dup('c').data().asFloat() : null,
+                tensor.dataType() == DataType.FLOAT ? null : tensor.dup('c').data().asDouble())));
+        return build(manifest.architecture(), StoredModel.checkedWeights(file, manifest, host));
     }
 
     public static void writeVocabulary(Path directory, Vocabulary vocabulary) {

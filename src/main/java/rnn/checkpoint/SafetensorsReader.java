@@ -41,15 +41,40 @@ public final class SafetensorsReader {
      * before reading it.
      */
     public static TensorFile read(Path file, long maxDataBytes) {
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        Map<String, String> metadata = readHost(file, maxDataBytes, host);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        host.forEach((name, tensor) -> tensors.put(name, toArray(tensor)));
+        return new TensorFile(metadata, tensors);
+    }
+
+    /**
+     * A tensor as stored, on the Java heap: its shape and its values, {@code floats} for F32 and
+     * {@code doubles} for F64 (the other null). What {@link #readHost} gives, without ND4J.
+     */
+    public record HostTensor(long[] shape, float[] floats, double[] doubles) {
+    }
+
+    /**
+     * Every tensor of {@code file} as Java arrays, in the order the file lists them, checked as
+     * {@link #read(Path)} checks them (header, size, checksum); returns the metadata. Touches no
+     * ND4J class, so a command that computes in plain Java never starts the native backend.
+     */
+    public static Map<String, String> readHost(Path file, Map<String, HostTensor> tensors) {
+        return readHost(file, Long.MAX_VALUE, tensors);
+    }
+
+    private static Map<String, String> readHost(Path file, long maxDataBytes, Map<String, HostTensor> tensors) {
         AtomicFiles.requireRegularFileIfPresent(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader header = SafetensorsHeader.read(file, channel, maxDataBytes);
             Map<String, Object> valuesByName = readValues(file, channel, header);
-            Map<String, INDArray> tensors = new LinkedHashMap<>();
             for (TensorInfo info : header.tensors()) {
-                tensors.put(info.name(), toArray(info, valuesByName.remove(info.name())));
+                Object values = valuesByName.remove(info.name());
+                tensors.put(info.name(), new HostTensor(info.shape(), values instanceof float[] f ? f : null,
+                        values instanceof double[] d ? d : null));
             }
-            return new TensorFile(header.metadata(), tensors);
+            return header.metadata();
         } catch (IOException e) {
             throw new RnnException("cannot read " + file + ": " + AtomicFiles.describe(e), e);
         }
@@ -101,11 +126,10 @@ public final class SafetensorsReader {
         return valuesByName;
     }
 
-    private static INDArray toArray(TensorInfo info, Object values) {
-        long[] shape = info.shape();
-        if (values instanceof float[] floats) {
-            return Nd4j.create(floats, shape, 'c');
+    private static INDArray toArray(HostTensor tensor) {
+        if (tensor.floats() != null) {
+            return Nd4j.create(tensor.floats(), tensor.shape(), 'c');
         }
-        return Nd4j.create((double[]) values, shape, 'c');
+        return Nd4j.create(tensor.doubles(), tensor.shape(), 'c');
     }
 }

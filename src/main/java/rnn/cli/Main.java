@@ -28,20 +28,10 @@ import rnn.RnnException;
 @Command(name = "rnn",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Train recurrent next-word language models on plain text, then use them.",
-        subcommands = {
-                AutoComplete.GenerateCompletion.class,
-                TrainCommand.class,
-                PresetsCommand.class,
-                PredictCommand.class,
-                GenerateCommand.class,
-                PerplexityCommand.class,
-                SummaryCommand.class,
-                ServeCommand.class,
-                VocabCommand.class,
-                WindowsCommand.class,
-        })
+        description = "Train recurrent next-word language models on plain text, then use them.")
 public final class Main implements Runnable {
+    private static final String COMPLETION = "generate-completion";
+
     @Spec
     CommandSpec spec;
 
@@ -51,7 +41,36 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(commandLine(), args));
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            System.exit(printVersion());
+        }
+        // picocli looks for Groovy's Closure class (for closures in annotations, which rnn has none
+        // of): a miss that opens and searches every one of the 42 jars on the class path.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
+        System.exit(execute(commandLine(args), args));
+    }
+
+    /**
+     * What picocli prints for {@code rnn --version}, without building its model of the command
+     * line: that model, not the JVM, is most of a short command's start.
+     */
+    private static int printVersion() {
+        WatchedStream stdout = new WatchedStream(new FileOutputStream(FileDescriptor.out));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
+        for (String line : new VersionProvider().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
+        IOException failure = stdout.failure();
+        if (failure == null || isBrokenPipe(failure)) {
+            return ExitCodes.OK;
+        }
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+                StandardCharsets.UTF_8), true);
+        err.println("rnn: cannot write to stdout: " + oneLine(failure));
+        return ExitCodes.RUNTIME_ERROR;
     }
 
     /** Runs a configured command line on the process's stdout and stderr; returns the exit code. */
@@ -153,9 +172,47 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The configured command line; tests call this and swap the writers. */
+    /** The configured command line with every subcommand; tests call this and swap the writers. */
     public static CommandLine commandLine() {
-        return configure(new CommandLine(new Main()));
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The configured command line for {@code args}: when the first names a subcommand, with that
+     * one alone, since picocli builds a model of every registered command's options by reflection
+     * before it parses anything (most of a short command's start); otherwise (help, a typo that
+     * gets a guess, the completion script, which lists them all) with every subcommand.
+     */
+    static CommandLine commandLine(String[] args) {
+        String first = args.length > 0 ? args[0] : "";
+        List<Class<?>> subcommands = subcommands();
+        boolean one = !first.equals(COMPLETION) && subcommands.stream().anyMatch(c -> name(c).equals(first));
+        CommandLine commandLine = new CommandLine(new Main());
+        for (Class<?> subcommand : subcommands) {
+            if (!one || name(subcommand).equals(first)) {
+                commandLine.addSubcommand(subcommand);
+            }
+        }
+        return configure(commandLine);
+    }
+
+    /** The subcommands, in the order the help lists them (made on use: --version loads none of them). */
+    private static List<Class<?>> subcommands() {
+        return List.of(
+                AutoComplete.GenerateCompletion.class,
+                TrainCommand.class,
+                PresetsCommand.class,
+                PredictCommand.class,
+                GenerateCommand.class,
+                PerplexityCommand.class,
+                SummaryCommand.class,
+                ServeCommand.class,
+                VocabCommand.class,
+                WindowsCommand.class);
+    }
+
+    private static String name(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     /** Installs the one way commands run, fail and exit (also for the cluster's command line). */

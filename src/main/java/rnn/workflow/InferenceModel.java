@@ -4,10 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import rnn.checkpoint.ModelStore;
+import rnn.checkpoint.StoredModel;
 import rnn.engine.LanguageModel;
+import rnn.engine.ModelConfig;
+import rnn.engine.PlainLanguageModel;
 import rnn.engine.loss.Softmax;
 import rnn.text.Tokenizer;
 import rnn.text.Vocabulary;
@@ -16,32 +20,57 @@ import rnn.text.Vocabulary;
  * A trained model loaded for use: the network, its vocabulary, and how it reads text (tokenizer,
  * stream or window context). Predict, generate and perplexity work through this and never read
  * the training settings; words outside the vocabulary are found here, the same way for all.
+ *
+ * <p>{@link #open} reads and checks the files without ND4J; the engine's network is built from
+ * the weights read on first use ({@link #model()}), and until then a {@link PlainLanguageModel}
+ * can read them instead ({@link #plainModel()}), so a short prompt never starts the native backend.
  */
 public final class InferenceModel {
     private final Path directory;
     private final Vocabulary vocabulary;
-    private final LanguageModel model;
+    private final ModelConfig config;
     private final ModelContext context;
     private final Tokenizer tokenizer;
+    /** The engine's network: given, or built from {@link #weights} on first use. */
+    private LanguageModel model;
+    /** The weights as read, until the network is built from them (then null, so only one copy stays). */
+    private Map<String, float[]> weights;
 
-    private InferenceModel(Path directory, Vocabulary vocabulary, LanguageModel model, ModelContext context) {
+    private InferenceModel(Path directory, Vocabulary vocabulary, ModelConfig config, LanguageModel model,
+                           Map<String, float[]> weights, ModelContext context) {
         this.directory = directory;
         this.vocabulary = vocabulary;
+        this.config = config;
         this.model = model;
+        this.weights = weights;
         this.context = context;
         this.tokenizer = context.tokenizer().tokenizer();
     }
 
-    /** Loads the model in {@code directory}, or the model trained last when null. */
+    private InferenceModel(InferenceModel same, LanguageModel model) {
+        this(same.directory, same.vocabulary, same.config, model, null, same.context);
+    }
+
+    /** Reads and checks the model in {@code directory}, or the model trained last when null; builds nothing yet. */
     public static InferenceModel open(Path directory) {
-        ModelStore.LoadedModel loaded = ModelStore.load(ModelDirectory.resolve(directory));
-        return new InferenceModel(loaded.directory(), loaded.vocabulary(), loaded.model(),
-                ModelContext.of(loaded.manifest()));
+        StoredModel stored = StoredModel.read(ModelDirectory.resolve(directory));
+        return new InferenceModel(stored.directory(), stored.vocabulary(), stored.manifest().architecture(), null,
+                stored.weights(), ModelContext.of(stored.manifest()));
+    }
+
+    /**
+     * A plain-Java forward pass over the weights as read, while the engine's network has not been
+     * built (null after that: the weights then live in ND4J's arrays only).
+     */
+    public PlainLanguageModel plainModel() {
+        synchronized (this) {
+            return weights == null ? null : new PlainLanguageModel(config, weights);
+        }
     }
 
     /** The same model with its own work buffers over the same weights, for another thread. */
     public InferenceModel sharingParameters() {
-        return new InferenceModel(directory, vocabulary, model.sharingParameters(), context);
+        return new InferenceModel(this, model().sharingParameters());
     }
 
     /**
@@ -52,11 +81,11 @@ public final class InferenceModel {
      * of every context token's embedding, a sixth of a short context's work.
      */
     public InferenceModel forServing() {
-        LanguageModel serving = model.forServing();
-        if (model.inputTableBytes() <= Scorer.TABLE_BYTES_MAX) {
+        LanguageModel serving = model().forServing();
+        if (model().inputTableBytes() <= Scorer.TABLE_BYTES_MAX) {
             serving = serving.withInputTable();
         }
-        return new InferenceModel(directory, vocabulary, serving, context);
+        return new InferenceModel(this, serving);
     }
 
     /**
@@ -65,7 +94,7 @@ public final class InferenceModel {
      * ({@link #sharingParameters()}) share the table.
      */
     public InferenceModel withInputTable() {
-        return new InferenceModel(directory, vocabulary, model.withInputTable(), context);
+        return new InferenceModel(this, model().withInputTable());
     }
 
     /**
@@ -90,7 +119,7 @@ public final class InferenceModel {
 
     /** The logits for the first token, from the zero start state (see {@link LanguageModel#startLogits}). */
     public double[] startLogits() {
-        return startLogits(model);
+        return startLogits(model());
     }
 
     static double[] startLogits(LanguageModel model) {
@@ -132,7 +161,14 @@ public final class InferenceModel {
         return vocabulary;
     }
 
+    /** The engine's network, built from the weights read on the first call (ND4J starts then). */
     public LanguageModel model() {
-        return model;
+        synchronized (this) {
+            if (model == null) {
+                model = ModelStore.build(config, weights);
+                weights = null;
+            }
+            return model;
+        }
     }
 }

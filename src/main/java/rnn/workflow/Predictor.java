@@ -12,19 +12,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import rnn.engine.Batch;
 import rnn.engine.LanguageModel;
 import rnn.engine.Objective;
+import rnn.engine.PlainLanguageModel;
 import rnn.engine.RecurrentState;
 import rnn.engine.kernel.HostCopy;
 import rnn.engine.loss.Softmax;
 import rnn.text.Vocabulary;
 
-/** Ranks the next token after a context, using a saved model the way it was trained. Not thread-safe (one per model copy). */
+/**
+ * Ranks the next token after a context, using a saved model the way it was trained. Not thread-safe (one per model copy).
+ *
+ * <p>A predictor {@link #open opened} on a model directory ranks single contexts with the
+ * plain-Java forward pass ({@link PlainLanguageModel}) while their work stays within
+ * {@value #PLAIN_MULTIPLY_ADDS} multiply-adds in all, about what starting ND4J costs: a prompt
+ * on a model of the usual sizes never starts the native backend. Past that, and for contexts
+ * ranked together, it builds the engine's network once and uses it from then on.
+ */
 public final class Predictor {
     /** Context tokens per forward pass. */
     static final int CHUNK = 512;
     /** The longest context {@link #rankAll} reads in a batch with others (longer ones cost as much alone). */
     static final int MAX_BATCHED_TOKENS = 64;
+    /** The plain-Java forward passes' work in all, in multiply-adds, before the engine takes over (see the class comment). */
+    static final long PLAIN_MULTIPLY_ADDS = 100_000_000L;
 
-    private final InferenceModel loaded;
+    /** The model as opened: its vocabulary and tokenizer, and its weights until the engine's network is built. */
+    private final InferenceModel opened;
+    /** The engine's network made for serving; built on first need when opened from a directory. */
+    private InferenceModel loaded;
+    /** The plain-Java forward pass while the engine's network is not built, else null. */
+    private PlainLanguageModel plain;
+    private long plainWork;
     private final HostCopy host = new HostCopy();
     /** The logits of the contexts being ranked, one row each; grown as needed, never shared. */
     private float[] logitRows = new float[0];
@@ -45,20 +62,39 @@ public final class Predictor {
         }
     }
 
+    /** Ranks with the engine's network of {@code loaded} (the server's way: contexts batched). */
     public Predictor(InferenceModel loaded) {
+        this.opened = loaded;
         this.loaded = loaded;
     }
 
+    private Predictor(InferenceModel opened, PlainLanguageModel plain) {
+        this.opened = opened;
+        this.plain = plain;
+    }
+
     /**
-     * Loads the model in {@code directory}, or the model trained last when null, made {@link InferenceModel#forServing()
+     * Opens the model in {@code directory}, or the model trained last when null: short single
+     * contexts in plain Java, the rest with the engine's network made {@link InferenceModel#forServing()
      * for serving} as the server's is, so that both rank with the same products.
      */
     public static Predictor open(Path directory) {
-        return new Predictor(InferenceModel.open(directory).forServing());
+        InferenceModel opened = InferenceModel.open(directory);
+        return new Predictor(opened, opened.plainModel());
     }
 
+    /** The model with the engine's network made for serving (built now if it was not). */
     public InferenceModel model() {
+        if (loaded == null) {
+            loaded = opened.forServing();
+            plain = null;
+        }
         return loaded;
+    }
+
+    /** True while the engine's network has not been built: every ranking so far was the plain-Java one. */
+    boolean plainOnly() {
+        return loaded == null;
     }
 
     /** A context to rank the next token after, and how many candidates to give. */
@@ -77,6 +113,24 @@ public final class Predictor {
      * little more than one; longer ones alone, in chunks; an empty one gets the start logits.
      */
     public List<Ranking> rankAll(List<Query> queries) {
+        if (queries.size() == 1 && plain != null) {
+            Query query = queries.get(0);
+            InferenceModel.Encoded encoded = opened.encode(query.context());
+            int[] ids = lastRead(encoded.ids());
+            long work = PlainLanguageModel.multiplyAdds(plain.config(), ids.length);
+            if (work <= PLAIN_MULTIPLY_ADDS - plainWork) {
+                plainWork += work;
+                Vocabulary vocabulary = opened.vocabulary();
+                float[] logits = logitRows(1, vocabulary.size());
+                double[] z = plain.lastLogits(ids);
+                for (int j = 0; j < z.length; j++) {
+                    logits[j] = (float) z[j];  // ranked and normalised as the engine's logits are
+                }
+                return List.of(new Ranking(query.context(), top(logits, 0, query.k(), vocabulary),
+                        encoded.unknownWords()));
+            }
+        }
+        model();  // the engine's network, built on first need
         Vocabulary vocabulary = loaded.vocabulary();
         int n = queries.size();
         int vocabularySize = vocabulary.size();
@@ -88,11 +142,7 @@ public final class Predictor {
         List<int[]> batchedIds = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             encoded[i] = loaded.encode(queries.get(i).context());
-            int[] ids = encoded[i].ids();
-            // A window model saw at most W tokens of context; a stream model carries state over any length.
-            if (!loaded.stream() && ids.length > loaded.window()) {
-                ids = Arrays.copyOfRange(ids, ids.length - loaded.window(), ids.length);
-            }
+            int[] ids = lastRead(encoded[i].ids());
             read[i] = ids;
             if (ids.length > 0 && ids.length <= MAX_BATCHED_TOKENS) {
                 row[i] = batchedIds.size();
@@ -129,6 +179,14 @@ public final class Predictor {
             rankings.add(new Ranking(query.context(), candidates, encoded[i].unknownWords()));
         }
         return rankings;
+    }
+
+    /** The ids the model reads: a window model saw at most W tokens of context; a stream model carries state over any length. */
+    private int[] lastRead(int[] ids) {
+        if (!opened.stream() && ids.length > opened.window()) {
+            return Arrays.copyOfRange(ids, ids.length - opened.window(), ids.length);
+        }
+        return ids;
     }
 
     /** Room for n rows of logits, reused from call to call (a batch's is about a megabyte of double). */

@@ -1,6 +1,8 @@
 package rnn.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ class PredictorTest {
         Path model = temp.resolve("model");
         TrainConfig config = TrainConfigBuilder.tiny(corpus, model).stateful(true).layers(2).hidden(6).build();
         Training.start(config, false, new TrainingListener() { }, () -> false);
-        Predictor predictor = Predictor.open(model);
+        Predictor predictor = new Predictor(InferenceModel.open(model).forServing());  // the engine's chunks
         Vocabulary vocabulary = predictor.model().vocabulary();
 
         int length = 2 * Predictor.CHUNK + 77;
@@ -69,13 +71,46 @@ class PredictorTest {
         }
         for (TestModels.Spec spec : List.of(TestModels.Spec.stream(), TestModels.Spec.windows())) {
             Path model = TestModels.train(temp.resolve(spec.tokenizer()), spec.withEpochs(2), TestModels.RHYMES, 2);
-            Predictor predictor = Predictor.open(model);
+            Predictor predictor = new Predictor(InferenceModel.open(model).forServing());
             List<Predictor.Ranking> together = predictor.rankAll(queries);
             assertEquals(queries.size(), together.size());
             for (int i = 0; i < queries.size(); i++) {
                 Predictor.Ranking alone = predictor.rank(queries.get(i).context(), queries.get(i).k());
                 assertSameRanking(alone, together.get(i), spec.tokenizer() + " context " + i);
             }
+        }
+    }
+
+    /**
+     * A predictor opened on a model directory ranks single contexts in plain Java, never building
+     * the engine's network, and gets the engine's ranking to 1e-6: stream and window models, an
+     * empty context, one longer than the window and one with unknown words. Once its network is
+     * built (--complete needs it), it ranks with the engine.
+     */
+    @Test
+    void anOpenedPredictorRanksInPlainJavaAsTheEngineDoes() {
+        String[] contexts = {"Mary had a little", "", "the cat sat on the mat and the dog sat on the", "a zebra",
+            "we walked to the old mill by the river . ".repeat(5)};
+        for (TestModels.Spec spec : List.of(TestModels.Spec.stream(), TestModels.Spec.windows())) {
+            Path model = TestModels.train(temp.resolve(spec.tokenizer()), spec.withEpochs(3), TestModels.RHYMES, 2);
+            Predictor opened = Predictor.open(model);
+            Predictor engine = new Predictor(InferenceModel.open(model).forServing());
+            for (String context : contexts) {
+                Predictor.Ranking plain = opened.rank(context, 6);
+                Predictor.Ranking expected = engine.rank(context, 6);
+                assertEquals(expected.context(), plain.context());
+                assertEquals(expected.unknownWords(), plain.unknownWords());
+                for (int j = 0; j < expected.candidates().size(); j++) {
+                    Predictor.Candidate e = expected.candidates().get(j);
+                    Predictor.Candidate a = plain.candidates().get(j);
+                    assertEquals(e.token(), a.token(), spec.tokenizer() + " '" + context + "' candidate " + j);
+                    assertEquals(e.probability(), a.probability(), 1e-6, spec.tokenizer() + " '" + context + "' " + j);
+                }
+            }
+            assertTrue(opened.plainOnly(), "no engine network was built for single short contexts");
+            opened.model();
+            assertFalse(opened.plainOnly());
+            assertSameRanking(engine.rank(contexts[0], 6), opened.rank(contexts[0], 6), spec.tokenizer() + " after");
         }
     }
 
