@@ -50,8 +50,8 @@ public final class LanguageModel {
     private final INDArray decoderTransposed;
     /**
      * Heap copies of each layer's W_hh^T as rows ([H][G*H]) for the float LSTM's per-step products
-     * of a few rows ({@link SmallGemm}), when the model was made {@link #withStepWeights()} or
-     * {@link #forServing()}; otherwise null.
+     * of a few rows ({@link SmallGemm}), when the model was made {@link #withStepWeights()};
+     * otherwise null.
      */
     private final float[][][] stepWeights;
 
@@ -123,8 +123,7 @@ public final class LanguageModel {
      * row-major transposes of W_hh and the decoder weight, so that a step's h W_hh^T and the
      * decoder's products for a few rows run as untransposed products in OpenBLAS's small-matrix
      * kernels (see {@link Blas#gemmTiled}), about three times faster than the transposed product
-     * of the same size; a float LSTM's steps of a few rows run in {@link SmallGemm} instead (see
-     * {@link #withStepWeights()}). The transposes are copies: the model must not be trained.
+     * of the same size. The transposes are copies: the model must not be trained.
      */
     public LanguageModel forServing() {
         if (weightHhTransposed != null) {
@@ -136,14 +135,14 @@ public final class LanguageModel {
         }
         if (config.hasAdaptiveOutput()) {
             // The adaptive output's products are small (head) or per cluster: no transposed copies.
-            return new LanguageModel(config, parameters, inputTable, hh, null, ownStepWeights());
+            return new LanguageModel(config, parameters, inputTable, hh, null, stepWeights);
         }
         INDArray decoder = parameters.value(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
-        return new LanguageModel(config, parameters, inputTable, hh, decoder.transpose().dup('c'), ownStepWeights());
+        return new LanguageModel(config, parameters, inputTable, hh, decoder.transpose().dup('c'), stepWeights);
     }
 
     /**
-     * For inference a few sequences at a time (scoring a text, serving): a model over these same
+     * For inference a few sequences at a time (scoring a text): a model over these same
      * parameter arrays plus heap copies of each layer's W_hh^T, so that a float LSTM's per-step
      * products of up to {@link FloatLstmCell#MAX_SMALL_ROWS} rows run in {@link SmallGemm}, in
      * plain Java, rather than in OpenBLAS: its Haswell kernels repack all of W_hh for every such
