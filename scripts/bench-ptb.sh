@@ -2,10 +2,12 @@
 # Penn Treebank benchmark of `rnn train --preset ptb-small` (2x200 LSTM, embedding 200, vocab 10k,
 # 20 streams in chunks of 20, SGD lr 20, clip 0.25, 13 epochs, lr halved after epoch 4).
 #
-# Usage: scripts/bench-ptb.sh [--quick] [--seed-preset] [--preset NAME] [--epochs N] [DATA_DIR] [-- extra rnn train options]
+# Usage: scripts/bench-ptb.sh [--quick] [--seed-preset] [--preset NAME] [--epochs N] [--kernels NAME] [DATA_DIR] [-- extra rnn train options]
 #   DATA_DIR       holds train.txt, valid.txt, test.txt (default ../shared/corpora/ptb)
 #   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model)
 #   --quick        throughput only: the first 1000 batches of one epoch (400k tokens), no evaluation
+#   --kernels NAME OpenBLAS kernels for every run (OPENBLAS_CORETYPE, e.g. Haswell); by default the
+#                  machine's presets are unset and bin/rnn picks them, as on a user's machine
 #   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape) right after:
 #                  the same number of batches on 1 thread, and 300 on 2 threads (it is about 3x
 #                  slower there, from thread oversubscription); its best goes in the JSON line
@@ -19,7 +21,11 @@
 # its own, the rescoring mode; its tokens/s is the tool's own figure that -v prints on stderr).
 # Prints per epoch: tokens/s, seconds, validation perplexity; then test perplexity, minutes,
 # peak RSS and FLOP utilisation (model FLOPs/token x tokens/s / this machine's measured sgemm
-# GFLOP/s). The last line is one JSON object; its throughput is under "tokens_per_s".
+# GFLOP/s). Training also runs a one-thread pass (--threads 1, 300 batches). The per-step
+# recurrent product alone (h W_hh^T, 20 x 200 by 200 x 800 as training runs it, and 1 row as
+# `rnn perplexity --streams 1` does, through OpenBLAS and through the engine's Java kernel) is timed
+# on one thread against the one-thread sgemm peak. The last line is one JSON object; its
+# throughput is under "tokens_per_s", the kernels under "kernels".
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
@@ -33,6 +39,7 @@ preset=ptb-small
 epochs=""
 data="../shared/corpora/ptb"
 extra=()
+chosen_kernels=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
@@ -42,6 +49,7 @@ while [ $# -gt 0 ]; do
     --corpus) seed_corpus="$2"; shift 2 ;;
     --epochs) epochs="$2"; shift 2 ;;
     --preset) preset="$2"; shift 2 ;;
+    --kernels) chosen_kernels="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -*) echo "bench-ptb: unknown option '$1'" >&2; exit 2 ;;
     *) data="$1"; shift ;;
@@ -52,16 +60,42 @@ mvn -q -B -ntp package -DskipTests
 mvn -q -B -ntp test-compile
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(grep -qw avx512f /proc/cpuinfo && echo SkylakeX || echo Haswell)}"
+# shellcheck source=scripts/lib/kernels.sh
+source "$root/scripts/lib/kernels.sh"
+if [ -n "$chosen_kernels" ]; then
+  kernels="$chosen_kernels"
+fi
+# bin/rnn would pick the same; the benchmark classes below run java directly.
+if [ "$kernels" != "OpenBLAS default" ]; then
+  export OPENBLAS_CORETYPE="$kernels"
+fi
 # The sgemm peak at the thread count training uses by default (one per core), and on one thread.
 export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
-sgemm=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 0 2>/dev/null | tail -1)
-sgemm1=$(OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" rnn.bench.SgemmRate 1 2>/dev/null | tail -1)
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s on $(nproc) threads, ${sgemm1} on 1 ($OPENBLAS_CORETYPE)"
+bench() {
+  OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" "$@" 2>/dev/null | tail -1
+}
+sgemm=$(bench rnn.bench.SgemmRate 0)
+sgemm1=$(bench rnn.bench.SgemmRate 1)
+# The per-step product alone, on one thread: "blas java" GFLOP/s, at 20 rows and at 1.
+read -r step20_blas step20_java <<< "$(bench rnn.bench.StepProductRate 20 1)"
+read -r step1_blas step1_java <<< "$(bench rnn.bench.StepProductRate 1 1)"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s on $(nproc) threads, ${sgemm1} on 1 ($kernels)"
+echo "step product h W_hh^T on 1 thread: 20x200 by 200x800 ${step20_blas} GFLOP/s (OpenBLAS, as training runs it), ${step20_java} (Java kernel); 1 row ${step1_blas} (OpenBLAS), ${step1_java} (Java kernel, as rnn perplexity runs it)"
+export BENCH_KERNELS="$kernels" BENCH_SGEMM1="$sgemm1" BENCH_STEP="$step20_blas $step20_java $step1_blas $step1_java"
 
 # The --independent figures, read by both JSON reports below.
 cat > "$work/bench_report.py" <<'PY'
+import os
 import re
+
+def machine():
+    """The kernels, and the per-step product's rates on one thread against the one-thread sgemm peak."""
+    step20_blas, step20_java, step1_blas, step1_java = (float(x) for x in os.environ["BENCH_STEP"].split())
+    sgemm1 = float(os.environ["BENCH_SGEMM1"])
+    return {"kernels": os.environ["BENCH_KERNELS"],
+            "step_product_gflops": step20_blas, "step_product_utilisation": round(step20_blas / sgemm1, 3),
+            "step_product_java_gflops": step20_java,
+            "step_product_1_row_gflops": step1_blas, "step_product_1_row_java_gflops": step1_java}
 
 def independent(work):
     """Median tokens/s (and the perplexity) of the three --independent --per-line runs, from their stderr."""
@@ -93,7 +127,7 @@ if [ -n "$score" ]; then
   PYTHONPATH="$work" python3 - "$work" <<'PY'
 import json, re, sys
 work = sys.argv[1]
-from bench_report import independent
+from bench_report import independent, machine
 runs = sorted((json.load(open(f"{work}/test-{r}.json")) for r in (1, 2, 3)), key=lambda t: t["tokens_per_second"])
 walls = sorted(float(open(f"{work}/test-wall-{r}.txt").read().split()[-1]) for r in (1, 2, 3))
 exact = json.load(open(f"{work}/test-exact.json"))
@@ -101,7 +135,8 @@ print(json.dumps({"test_ppl": round(runs[1]["perplexity"], 3), "test_ppl_exact":
                   "tokens": runs[1]["tokens"], "perplexity_tokens_per_s": round(runs[1]["tokens_per_second"], 1),
                   "perplexity_tokens_per_s_runs": [round(t["tokens_per_second"], 1) for t in runs],
                   "perplexity_wall_s": walls[1],
-                  "perplexity_exact_tokens_per_s": round(exact["tokens_per_second"], 1), **independent(work)}))
+                  "perplexity_exact_tokens_per_s": round(exact["tokens_per_second"], 1), **independent(work),
+                  **machine()}))
 PY
   exit 0
 fi
@@ -125,6 +160,9 @@ PY
   exit 0
 fi
 
+# One thread: what a machine gives a single core (and how far two threads take it).
+bin/rnn train "$data/train.txt" --preset "$preset" --epochs 1 --max-batches 300 --threads 1 \
+  -o "$work/model-1-thread" --json --quiet "${extra[@]}" > "$work/epochs-1-thread.jsonl"
 if [ "$quick" = 1 ]; then
   /usr/bin/time -v -o "$work/time.txt" bin/rnn train "$data/train.txt" --preset "$preset" --epochs 1 \
     --max-batches 1000 -o "$work/model" --json --quiet "${extra[@]}" > "$work/epochs.jsonl"
@@ -143,7 +181,7 @@ if [ "$torch" = 1 ]; then
 fi
 PYTHONPATH="$work" python3 - "$work" "$sgemm" "$quick" "$preset" "$sgemm1" <<'PY'
 import glob, json, os, sys, re
-from bench_report import independent
+from bench_report import independent, machine
 work, sgemm, quick, preset, sgemm1 = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1", sys.argv[4], float(sys.argv[5])
 epochs = [json.loads(l) for l in open(f"{work}/epochs.jsonl")]
 manifest = json.load(open(f"{work}/model/model.json"))
@@ -161,7 +199,9 @@ minutes = sum(r["seconds"] for r in epochs) / 60
 out = {"preset": preset, "quick": quick, "epochs": len(epochs), "tokens_per_s": round(tps, 1),
        "train_minutes": round(minutes, 2), "peak_rss_mb": rss // 1024, "mflop_per_token": round(flop_per_token / 1e6, 2),
        "sgemm_gflops": sgemm, "sgemm_gflops_1_thread": sgemm1,
-       "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3)}
+       "flop_utilisation": round(flop_per_token * tps / (sgemm * 1e9), 3),
+       "tokens_per_s_1_thread": round(json.loads(open(f"{work}/epochs-1-thread.jsonl").readline())["tokens_per_s"], 1),
+       **machine()}
 peers = {int(re.search(r"torch-(\d+)", f).group(1)): json.load(open(f))["train_tok_per_s"]
          for f in glob.glob(f"{work}/torch-*.json")}
 if peers:

@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import rnn.engine.kernel.HostCopy;
+import rnn.engine.kernel.SmallGemm;
 import rnn.engine.loss.Loss;
 import rnn.engine.loss.Softmax;
 import rnn.engine.loss.TopK;
@@ -48,15 +49,22 @@ public final class LanguageModel {
      */
     private final INDArray[] weightHhTransposed;
     private final INDArray decoderTransposed;
+    /**
+     * Heap copies of each layer's W_hh^T as rows ([H][G*H]) for the float LSTM's per-step products
+     * of a few rows ({@link SmallGemm}), when the model was made {@link #withStepWeights()};
+     * otherwise null.
+     */
+    private final float[][][] stepWeights;
 
     private LanguageModel(ModelConfig config, Parameters parameters, INDArray inputTable, INDArray[] weightHhTransposed,
-                          INDArray decoderTransposed) {
+                          INDArray decoderTransposed, float[][][] stepWeights) {
         this.config = config;
         this.parameters = parameters;
         this.dtype = parameters.dataType();
         this.inputTable = inputTable;
         this.weightHhTransposed = weightHhTransposed;
         this.decoderTransposed = decoderTransposed;
+        this.stepWeights = stepWeights;
     }
 
     /** A new model with seeded initial weights; the same seed gives bit-identical weights. */
@@ -74,7 +82,7 @@ public final class LanguageModel {
         }
         // The arrays are new and shaped by ParameterShapes: no copy (fromValues' would double
         // the peak memory of a large embedding).
-        return new LanguageModel(config, new Parameters(values, rowSparseGradients(config)), null, null, null);
+        return new LanguageModel(config, new Parameters(values, rowSparseGradients(config)), null, null, null, null);
     }
 
     /**
@@ -99,7 +107,7 @@ public final class LanguageModel {
             }
             copies.put(name, Nd4j.create(dtype, shape).assign(value));
         });
-        return new LanguageModel(config, new Parameters(copies, rowSparseGradients(config)), null, null, null);
+        return new LanguageModel(config, new Parameters(copies, rowSparseGradients(config)), null, null, null, null);
     }
 
     /**
@@ -108,7 +116,7 @@ public final class LanguageModel {
      * parameters meanwhile.
      */
     public LanguageModel sharingParameters() {
-        return new LanguageModel(config, parameters, inputTable, weightHhTransposed, decoderTransposed);
+        return new LanguageModel(config, parameters, inputTable, weightHhTransposed, decoderTransposed, stepWeights);
     }
 
     /**
@@ -128,10 +136,37 @@ public final class LanguageModel {
         }
         if (config.hasAdaptiveOutput()) {
             // The adaptive output's products are small (head) or per cluster: no transposed copies.
-            return new LanguageModel(config, parameters, inputTable, hh, null);
+            return new LanguageModel(config, parameters, inputTable, hh, null, stepWeights);
         }
         INDArray decoder = parameters.value(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
-        return new LanguageModel(config, parameters, inputTable, hh, decoder.transpose().dup('c'));
+        return new LanguageModel(config, parameters, inputTable, hh, decoder.transpose().dup('c'), stepWeights);
+    }
+
+    /**
+     * For inference a few sequences at a time (scoring a text): a model over these same
+     * parameter arrays plus heap copies of each layer's W_hh^T, so that a float LSTM's per-step
+     * products of up to {@link FloatLstmCell#MAX_SMALL_ROWS} rows run in {@link SmallGemm}, in
+     * plain Java, rather than in OpenBLAS: its Haswell kernels repack all of W_hh for every such
+     * call (1 x 200 by 200 x 800 at about a tenth of the Java kernel's rate). Other cells and
+     * double models are unchanged. The copies must not be trained.
+     */
+    public LanguageModel withStepWeights() {
+        return new LanguageModel(config, parameters, inputTable, weightHhTransposed, decoderTransposed,
+                ownStepWeights());
+    }
+
+    /** This model's step weights, made now if it has none (null where no cell uses them). */
+    private float[][][] ownStepWeights() {
+        if (stepWeights != null || config.cell() != CellType.LSTM || dtype != DataType.FLOAT) {
+            return stepWeights;
+        }
+        float[][][] weights = new float[config.layers()][][];
+        for (int k = 0; k < weights.length; k++) {
+            INDArray transposed = parameters.value(ParameterShapes.weightHh(k)).transpose().dup('c');
+            weights[k] = SmallGemm.rows(transposed.data().asFloat(), (int) transposed.size(0),
+                    (int) transposed.size(1));
+        }
+        return weights;
     }
 
     /**
@@ -150,7 +185,7 @@ public final class LanguageModel {
         Ops.gemm(parameters.value(ParameterShapes.EMBEDDING), parameters.value(ParameterShapes.weightIh(0)), table,
                 false, true, 0.0);
         table.addiRowVector(parameters.value(ParameterShapes.biasIh(0)));
-        return new LanguageModel(config, parameters, table, weightHhTransposed, decoderTransposed);
+        return new LanguageModel(config, parameters, table, weightHhTransposed, decoderTransposed, stepWeights);
     }
 
     /** Bytes {@link #withInputTable()} would allocate (0 for a one-hot model). */
@@ -183,7 +218,7 @@ public final class LanguageModel {
      * null for zeros) is read as the initial state and replaced by the final one.
      */
     public double computeGradients(Batch batch, RecurrentState state, Loss loss, long dropoutSeed) {
-        if (inputTable != null || weightHhTransposed != null) {
+        if (inputTable != null || weightHhTransposed != null || stepWeights != null) {
             throw new IllegalStateException("a model with an input table or transposed weights is for inference only");
         }
         Workspace w = workspace(batch);
@@ -562,6 +597,7 @@ public final class LanguageModel {
                 addRowVectors(cell.pre, biasIh, cell.foldsHiddenBias() ? biasHh : null);
                 cell.startAt(firstSteps);
                 cell.weightHhTransposed = weightHhTransposed == null ? null : weightHhTransposed[k];
+                cell.stepWeights = stepWeights == null ? null : stepWeights[k];
                 if (state == null) {
                     cell.loadZeroState();
                 } else {

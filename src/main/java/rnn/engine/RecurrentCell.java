@@ -44,6 +44,8 @@ abstract class RecurrentCell {
     int startedRows;
     /** W_hh transposed, [H, G*H] row-major, for a model made for serving (see LanguageModel#forServing), else null. */
     INDArray weightHhTransposed;
+    /** W_hh^T as heap rows for {@link rnn.engine.kernel.SmallGemm} (see LanguageModel#withStepWeights), else null. */
+    float[][] stepWeights;
 
     RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
         this.batch = batch;

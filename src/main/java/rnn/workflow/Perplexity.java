@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import rnn.InvalidConfigException;
+import rnn.engine.LanguageModel;
 import rnn.text.TextSource;
 
 /**
@@ -203,16 +204,17 @@ public final class Perplexity {
     static Report score(InferenceModel loaded, TextSource text, Options options, LineSink lines,
                         TokenSink tokens, int segment, int warmUp, int windowChunk, int windowBatch) {
         int streams = options.streams();
+        // Scoring never trains: the per-step products of a few rows may run on heap copies of W_hh.
+        LanguageModel model = loaded.model().withStepWeights();
         Scorer scorer;
         if (!loaded.stream()) {
-            scorer = new WindowScorer(loaded.model(), loaded.window(), options.independent(), windowChunk,
-                    windowBatch);
+            scorer = new WindowScorer(model, loaded.window(), options.independent(), windowChunk, windowBatch);
         } else if (options.independent()) {
-            scorer = new IndependentLineScorer(loaded.model(), streams, streams * segment, segment);
+            scorer = new IndependentLineScorer(model, streams, streams * segment, segment);
         } else if (streams == 1) {
-            scorer = new StreamScorer(loaded.model(), segment);
+            scorer = new StreamScorer(model, segment);
         } else {
-            scorer = new SegmentedStreamScorer(loaded.model(), streams, segment, warmUp);
+            scorer = new SegmentedStreamScorer(model, streams, segment, warmUp);
         }
         return new PerplexityRun(loaded, options.independent(), lines, tokens, scorer).score(text);
     }
