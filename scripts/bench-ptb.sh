@@ -4,7 +4,8 @@
 #
 # Usage: scripts/bench-ptb.sh [--quick] [--seed-preset] [--preset NAME] [--epochs N] [DATA_DIR] [-- extra rnn train options]
 #   DATA_DIR       holds train.txt, valid.txt, test.txt (default ../shared/corpora/ptb)
-#   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model)
+#   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model, ptb-best the
+#                  best within an hour)
 #   --quick        throughput only: the first 1000 batches of one epoch (400k tokens), no evaluation
 #   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape) right after:
 #                  the same number of batches on 1 thread, and 300 on 2 threads (it is about 3x
