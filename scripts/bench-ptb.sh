@@ -4,7 +4,8 @@
 #
 # Usage: scripts/bench-ptb.sh [--quick] [--seed-preset] [--preset NAME] [--epochs N] [--kernels NAME] [DATA_DIR] [-- extra rnn train options]
 #   DATA_DIR       holds train.txt, valid.txt, test.txt (default ../shared/corpora/ptb)
-#   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model)
+#   --preset NAME  the preset to train (default ptb-small; ptb-tied is the better model, ptb-best the
+#                  best within an hour)
 #   --quick        throughput only: the first 1000 batches of one epoch (400k tokens), no evaluation
 #   --kernels NAME OpenBLAS kernels for every run (OPENBLAS_CORETYPE, e.g. Haswell); by default the
 #                  machine's presets are unset and bin/rnn picks them, as on a user's machine

@@ -57,6 +57,13 @@ final class Candidates {
         }
     }
 
+    static final class DropoutKinds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return List.of("standard", "locked").iterator();
+        }
+    }
+
     static final class Softmaxes implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {

@@ -101,6 +101,17 @@ public final class TrainOptions {
         boolean oneHot;
         @Option(names = "--dropout", paramLabel = "X", description = "Dropout on each layer's input and output.")
         double dropout;
+        @Option(names = "--dropout-kind", paramLabel = "standard|locked", completionCandidates = Candidates.DropoutKinds.class,
+                description = "--dropout's masks: standard (new per step) or locked (one per sequence for all its"
+                        + " steps: variational dropout, AWD-LSTM's LockedDropout).")
+        String dropoutKind;
+        @Option(names = "--dropoute", paramLabel = "X",
+                description = "Embedding dropout: drop whole words' embedding rows at rate X per batch (AWD-LSTM's dropoute).")
+        double dropoute;
+        @Option(names = "--wdrop", paramLabel = "X",
+                description = "Weight drop: DropConnect at rate X on the recurrent weights W_hh, one mask per batch"
+                        + " (AWD-LSTM's wdrop).")
+        double wdrop;
         @Option(names = "--tied", negatable = true, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
                 showDefaultValue = Help.Visibility.ALWAYS,
                 description = "Share the decoder's weights with the embedding (needs --embedding = --hidden).")
@@ -233,7 +244,7 @@ public final class TrainOptions {
         return new NetworkConfig(NetworkConfig.parseCell(network.cell, network.gruVariant, network.activation), network.layers,
                 network.hidden, embedding, network.dropout, network.tied, network.init, network.initScale,
                 network.forgetBias, network.softmax, adaptive ? parseCutoffs(network.cutoffs) : null,
-                adaptive ? network.divValue : null);
+                adaptive ? network.divValue : null, network.dropoutKind, network.dropoute, network.wdrop);
     }
 
     /** {@code --cutoffs 2000,10000}, or auto (null: the default for the vocabulary's size). */

@@ -213,7 +213,7 @@ public final class LanguageModel {
     }
 
     /**
-     * Forward and backward over one batch with dropout on: overwrites every gradient with that of
+     * Forward and backward over one batch with dropout (and every other training-time mask) on: overwrites every gradient with that of
      * the mean loss over the batch's predictions and returns that mean loss. {@code state} (may be
      * null for zeros) is read as the initial state and replaced by the final one.
      */
@@ -228,7 +228,7 @@ public final class LanguageModel {
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
         // softmax's pass over the logits, saving two more passes over [M, V].
         boolean fused = loss == Loss.CROSS_ENTROPY;
-        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null,
+        w.forward(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null,
                 fused ? Output.LOGITS_WITHOUT_BIAS : Output.LOGITS);
         int m = batch.predictions();
         zeroScatteredGradients();
@@ -244,7 +244,7 @@ public final class LanguageModel {
         if (loss != Loss.CROSS_ENTROPY) {
             throw new IllegalArgumentException("the adaptive softmax trains with cross-entropy only, not " + loss);
         }
-        w.forward(batch, state, config.dropout() > 0 ? new SplittableRandom(dropoutSeed) : null, Output.TOP);
+        w.forward(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null, Output.TOP);
         int m = batch.predictions();
         zeroScatteredGradients();
         double sum = w.adaptive().crossEntropyGradient(w.topInput, batch.targets(), 1.0 / m, w.dTop());
@@ -488,6 +488,16 @@ public final class LanguageModel {
         private final INDArray[] layerInput;
         private INDArray topInput;
         private boolean dropoutActive;
+        /** Embedding dropout: each row's scale (0 or 1/(1-p)) as [N, 1] (null when off), and per id the batch that drew it. */
+        private final INDArray rowScale;
+        private double[] idScale;
+        private int[] idDrawn;
+        private int draws;
+        /** Weight drop: per layer, the DropConnect mask and the dropped W_hh [G*H, H] (null when off). */
+        private final INDArray[] hhMask;
+        private final INDArray[] droppedHh;
+        /** Scratch for drawing masks on the host. */
+        private double[] maskValues = new double[0];
         /** Row-block views by the array they view ({@link #firstRows}). */
         private final Map<INDArray, INDArray[]> rowViews = new IdentityHashMap<>();
         /** A serving model's scratch for {@link #addRowVectors}. */
@@ -520,6 +530,15 @@ public final class LanguageModel {
             }
             topMask = dropout ? Nd4j.create(dtype, predictions, h) : null;
             droppedTop = dropout ? Nd4j.create(dtype, predictions, h) : null;
+            rowScale = config.embeddingDropout() > 0 ? Nd4j.create(dtype, rows, 1) : null;
+            hhMask = new INDArray[layers];
+            droppedHh = new INDArray[layers];
+            if (config.weightDrop() > 0) {
+                for (int k = 0; k < layers; k++) {
+                    hhMask[k] = Nd4j.create(dtype, (long) config.cell().gates() * h, h);
+                    droppedHh[k] = Nd4j.create(dtype, (long) config.cell().gates() * h, h);
+                }
+            }
             onesRows = Nd4j.ones(dtype, 1, rows);
             onesPredictions = Nd4j.ones(dtype, 1, predictions);
             layerInput = new INDArray[layers];
@@ -568,9 +587,16 @@ public final class LanguageModel {
                 state.requireFits(config, batch);
             }
             dropoutActive = dropoutRandom != null;
+            if (dropoutActive) {
+                dropWeights(dropoutRandom);
+            }
             boolean tabled = inputTable != null && !dropoutActive;
             if (!config.oneHot() && !tabled) {
                 Lookup.gatherRows(parameters.value(ParameterShapes.EMBEDDING), ids, rows, embedded);
+                if (dropoutActive && rowScale != null) {
+                    fillRowScale(ids, dropoutRandom);
+                    embedded.muliColumnVector(rowScale);
+                }
             }
             for (int k = 0; k < cells.length; k++) {
                 RecurrentCell cell = cells[k];
@@ -579,8 +605,8 @@ public final class LanguageModel {
                     Lookup.gatherRows(inputTable, ids, rows, cell.pre);  // b_ih included
                 } else {
                     INDArray input = k == 0 ? embedded : cells[k - 1].outputs();
-                    if (input != null && dropoutActive) {
-                        fillMask(inputMask[k], dropoutRandom);
+                    if (input != null && dropoutActive && inputMask[k] != null) {
+                        fillMask(inputMask[k], config.dropout(), dropoutRandom);
                         Ops.mul(input, inputMask[k], droppedInput[k]);
                         input = droppedInput[k];
                     }
@@ -603,7 +629,7 @@ public final class LanguageModel {
                 } else {
                     cell.loadState(state, k);
                 }
-                cell.forward(parameters.value(ParameterShapes.weightHh(k)), biasHh);
+                cell.forward(weightHh(k), biasHh);
                 if (state != null) {
                     cell.saveState(state, k);
                 }
@@ -613,8 +639,8 @@ public final class LanguageModel {
             }
             RecurrentCell top = cells[cells.length - 1];
             topInput = objective == Objective.ALL ? top.outputs() : top.outStep[steps];
-            if (dropoutActive) {
-                fillMask(topMask, dropoutRandom);
+            if (dropoutActive && topMask != null) {
+                fillMask(topMask, config.dropout(), dropoutRandom);
                 Ops.mul(topInput, topMask, droppedTop);
                 topInput = droppedTop;
             }
@@ -706,7 +732,7 @@ public final class LanguageModel {
                 }
                 Ops.gemm(dLogits, decoderWeight(), dTop, false, false, 0.0);
             }
-            if (dropoutActive) {
+            if (dropoutActive && topMask != null) {
                 dTop.muli(topMask);
             }
             RecurrentCell top = cells[cells.length - 1];
@@ -716,8 +742,12 @@ public final class LanguageModel {
             (objective == Objective.ALL ? top.outputGradients() : top.dOutStep[steps]).assign(dTop);
             for (int k = cells.length - 1; k >= 0; k--) {
                 RecurrentCell cell = cells[k];
-                cell.backward(parameters.value(ParameterShapes.weightHh(k)),
-                        parameters.gradient(ParameterShapes.weightHh(k)), parameters.gradient(ParameterShapes.biasHh(k)), onesRows);
+                cell.backward(weightHh(k), parameters.gradient(ParameterShapes.weightHh(k)),
+                        parameters.gradient(ParameterShapes.biasHh(k)), onesRows);
+                if (dropoutActive && hhMask[k] != null) {
+                    // d(W * M)/dW = M: the dropped weights get no gradient, the kept ones a scaled one.
+                    parameters.gradient(ParameterShapes.weightHh(k)).muli(hhMask[k]);
+                }
                 Ops.columnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasIh(k)));
                 if (cell.foldsHiddenBias()) {
                     Ops.columnSums(cell.dPre, onesRows, parameters.gradient(ParameterShapes.biasHh(k)));
@@ -730,13 +760,16 @@ public final class LanguageModel {
                 Ops.gemm(cell.dPre, layerInput[k], gradWeightIh, true, false, 0.0);
                 INDArray dInput = k > 0 ? cells[k - 1].outputGradients() : dEmbedded;
                 Ops.gemm(cell.dPre, parameters.value(ParameterShapes.weightIh(k)), dInput, false, false, 0.0);
-                if (dropoutActive) {
+                if (dropoutActive && inputMask[k] != null) {
                     dInput.muli(inputMask[k]);
                 }
                 if (k == 0) {
                     TouchedRows touched = parameters.touchedRows(ParameterShapes.EMBEDDING);
                     if (touched != null) { // tied, the decoder's gemm wrote every row first
                         touched.record(ids, rows);
+                    }
+                    if (dropoutActive && rowScale != null) {
+                        dEmbedded.muliColumnVector(rowScale);
                     }
                     Lookup.scatterAddRows(parameters.gradient(ParameterShapes.EMBEDDING), ids, rows, dEmbedded);
                 }
@@ -751,15 +784,73 @@ public final class LanguageModel {
             return parameters.gradient(config.tied() ? ParameterShapes.EMBEDDING : ParameterShapes.DECODER_WEIGHT);
         }
 
-        /** Inverted dropout: each entry kept with probability 1-p and scaled by 1/(1-p), else 0. */
-        private void fillMask(INDArray mask, SplittableRandom random) {
-            double rate = config.dropout();
-            double kept = 1.0 / (1.0 - rate);
-            DataBuffer data = mask.data();
-            long n = mask.length();
-            for (long i = 0; i < n; i++) {
-                data.put(i, random.nextDouble() < rate ? 0.0 : kept);
+        /**
+         * Layer k's recurrent weights for this pass: W_hh, or in a training pass with weight drop
+         * W_hh times a DropConnect mask drawn now (one per batch, as AWD-LSTM's WeightDrop).
+         */
+        private INDArray weightHh(int k) {
+            INDArray weight = parameters.value(ParameterShapes.weightHh(k));
+            if (!dropoutActive || hhMask[k] == null) {
+                return weight;
             }
+            return droppedHh[k];
+        }
+
+        /** Draws every layer's DropConnect mask for this pass and applies it (forward calls it once, before the layers). */
+        private void dropWeights(SplittableRandom random) {
+            for (int k = 0; k < hhMask.length; k++) {
+                if (hhMask[k] != null) {
+                    fillMask(hhMask[k], config.weightDrop(), random, false);
+                    Ops.mul(parameters.value(ParameterShapes.weightHh(k)), hhMask[k], droppedHh[k]);
+                }
+            }
+        }
+
+        /**
+         * Embedding dropout: each distinct id of the batch is kept with probability 1-p (scaled by
+         * 1/(1-p)) or dropped as a whole row, drawn in order of first appearance; every row of
+         * that id gets the same scale.
+         */
+        private void fillRowScale(int[] ids, SplittableRandom random) {
+            double rate = config.embeddingDropout();
+            if (idDrawn == null) {
+                idDrawn = new int[config.vocabSize()];
+                idScale = new double[config.vocabSize()];
+            }
+            draws++;
+            double[] scales = values(rows);
+            for (int r = 0; r < rows; r++) {
+                int id = ids[r];
+                if (idDrawn[id] != draws) {
+                    idDrawn[id] = draws;
+                    idScale[id] = random.nextDouble() < rate ? 0.0 : 1.0 / (1.0 - rate);
+                }
+                scales[r] = idScale[id];
+            }
+            host.write(scales, 0, rowScale);
+        }
+
+        private void fillMask(INDArray mask, double rate, SplittableRandom random) {
+            fillMask(mask, rate, random, config.lockedDropout());
+        }
+
+        /**
+         * Inverted dropout: each entry kept with probability 1-p and scaled by 1/(1-p), else 0.
+         * Locked: one [B, width] mask drawn and repeated for every step (rows are time-major), so
+         * a sequence loses the same units at all its steps.
+         */
+        private void fillMask(INDArray mask, double rate, SplittableRandom random, boolean locked) {
+            int n = Math.toIntExact(mask.length());
+            double[] m = values(n);
+            DropoutMasks.fill(m, n, locked ? Math.toIntExact(batch * mask.size(1)) : n, rate, random);
+            host.write(m, 0, mask);
+        }
+
+        private double[] values(int n) {
+            if (maskValues.length < n) {
+                maskValues = new double[n];
+            }
+            return maskValues;
         }
     }
 }

@@ -15,9 +15,15 @@ import rnn.InvalidConfigException;
  * @param dropout       inverted-dropout rate on each layer's input and before the decoder (0 = off)
  * @param tied          decoder weight shared with the embedding (needs E == H)
  * @param adaptive      an adaptive softmax output instead of the full decoder, or null for the full one
+ * @param lockedDropout {@code dropout}'s masks drawn once per sequence and shared by all its steps
+ *                      (variational or locked dropout, Gal and Ghahramani 2016) instead of per step
+ * @param embeddingDropout rate at which whole embedding rows (words) are dropped in a batch, the
+ *                      rest scaled by 1/(1-rate) (AWD-LSTM's dropoute; 0 = off)
+ * @param weightDrop    DropConnect rate on each layer's W_hh, one mask per batch (AWD-LSTM's wdrop; 0 = off)
  */
 public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers,
-                          double dropout, boolean tied, AdaptiveOutput adaptive) {
+                          double dropout, boolean tied, AdaptiveOutput adaptive, boolean lockedDropout,
+                          double embeddingDropout, double weightDrop) {
     /** Most elements one parameter tensor may have: the largest Java array, and what a checkpoint reader accepts. */
     public static final long MAX_TENSOR_ELEMENTS = Integer.MAX_VALUE - 8;
 
@@ -37,6 +43,15 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new InvalidConfigException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(embeddingDropout >= 0 && embeddingDropout < 1)) {
+            throw new InvalidConfigException("--dropoute must be in [0, 1), got " + embeddingDropout);
+        }
+        if (embeddingDropout > 0 && embeddingSize == 0) {
+            throw new InvalidConfigException("--dropoute needs an embedding (not --one-hot)");
+        }
+        if (!(weightDrop >= 0 && weightDrop < 1)) {
+            throw new InvalidConfigException("--wdrop must be in [0, 1), got " + weightDrop);
         }
         if (tied && embeddingSize == 0) {
             throw new InvalidConfigException("--tied needs an embedding (not --one-hot)");
@@ -70,6 +85,23 @@ public record ModelConfig(CellType cell, int vocabSize, int embeddingSize, int h
     public ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers, double dropout,
                        boolean tied) {
         this(cell, vocabSize, embeddingSize, hiddenSize, layers, dropout, tied, null);
+    }
+
+    /** A model with per-step dropout only (no locked dropout, embedding dropout or weight drop). */
+    public ModelConfig(CellType cell, int vocabSize, int embeddingSize, int hiddenSize, int layers, double dropout,
+                       boolean tied, AdaptiveOutput adaptive) {
+        this(cell, vocabSize, embeddingSize, hiddenSize, layers, dropout, tied, adaptive, false, 0, 0);
+    }
+
+    /** This architecture with other training-time regularisers (they change no parameter). */
+    public ModelConfig withRegularizers(boolean locked, double embeddingRate, double weightRate) {
+        return new ModelConfig(cell, vocabSize, embeddingSize, hiddenSize, layers, dropout, tied, adaptive, locked,
+                embeddingRate, weightRate);
+    }
+
+    /** Whether a training pass draws any random mask. */
+    public boolean regularized() {
+        return dropout > 0 || embeddingDropout > 0 || weightDrop > 0;
     }
 
     public boolean hasAdaptiveOutput() {

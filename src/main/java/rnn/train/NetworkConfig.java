@@ -18,12 +18,19 @@ import rnn.engine.ModelConfig;
  * @param cutoffs   the adaptive softmax's cutoffs; null for the default of the vocabulary's size (see
  *                  {@link AdaptiveOutput#defaultFor}), which a run resolves before saving; null for full
  * @param divValue  the adaptive softmax's div_value; null for full
+ * @param dropoutKind standard (a new mask per step) or locked (one mask per sequence, shared by its
+ *                  steps); null (a model.json written before there was a choice) reads as standard
+ * @param dropoute  embedding dropout: the rate at which whole word rows are dropped (0 = off, also
+ *                  when model.json has no such field)
+ * @param wdrop     weight drop: DropConnect rate on the recurrent weights W_hh (0 = off)
  */
 public record NetworkConfig(CellType cell, int layers, int hidden, int embedding, double dropout, boolean tied,
                             String init, double initScale, double forgetBias, String softmax, List<Integer> cutoffs,
-                            Double divValue) {
+                            Double divValue, String dropoutKind, double dropoute, double wdrop) {
     public static final String FULL = "full";
     public static final String ADAPTIVE = "adaptive";
+    public static final String STANDARD = "standard";
+    public static final String LOCKED = "locked";
 
     public NetworkConfig {
         if (cell == null) {
@@ -50,6 +57,19 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
         }
         TrainConfig.finiteAsFloat(initScale, "--init-scale");
         TrainConfig.finiteAsFloat(forgetBias, "--forget-bias");
+        dropoutKind = dropoutKind == null ? STANDARD : dropoutKind.toLowerCase(Locale.ROOT);
+        if (!dropoutKind.equals(STANDARD) && !dropoutKind.equals(LOCKED)) {
+            throw new InvalidConfigException("--dropout-kind must be standard or locked, got '" + dropoutKind + "'");
+        }
+        if (!(dropoute >= 0 && dropoute < 1)) {
+            throw new InvalidConfigException("--dropoute must be in [0, 1), got " + dropoute);
+        }
+        if (dropoute > 0 && embedding == 0) {
+            throw new InvalidConfigException("--dropoute needs an embedding (not --one-hot)");
+        }
+        if (!(wdrop >= 0 && wdrop < 1)) {
+            throw new InvalidConfigException("--wdrop must be in [0, 1), got " + wdrop);
+        }
         softmax = softmax == null ? FULL : softmax.toLowerCase(Locale.ROOT);
         if (softmax.equals(FULL)) {
             if (cutoffs != null) {
@@ -79,6 +99,18 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
         this(cell, layers, hidden, embedding, dropout, tied, init, initScale, forgetBias, FULL, null, null);
     }
 
+    /** A network with standard dropout only: no locked dropout, embedding dropout or weight drop. */
+    public NetworkConfig(CellType cell, int layers, int hidden, int embedding, double dropout, boolean tied,
+                         String init, double initScale, double forgetBias, String softmax, List<Integer> cutoffs,
+                         Double divValue) {
+        this(cell, layers, hidden, embedding, dropout, tied, init, initScale, forgetBias, softmax, cutoffs, divValue,
+                STANDARD, 0, 0);
+    }
+
+    public boolean lockedDropout() {
+        return dropoutKind.equals(LOCKED);
+    }
+
     public boolean adaptive() {
         return softmax.equals(ADAPTIVE);
     }
@@ -98,7 +130,7 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
             return this;
         }
         return new NetworkConfig(cell, layers, hidden, embedding, dropout, tied, init, initScale, forgetBias, softmax,
-                adaptiveOutput(vocabularySize).cutoffs(), divValue);
+                adaptiveOutput(vocabularySize).cutoffs(), divValue, dropoutKind, dropoute, wdrop);
     }
 
     public boolean oneHot() {
@@ -108,7 +140,7 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
     /** The engine's architecture for a vocabulary of {@code vocabularySize} ids. */
     public ModelConfig architecture(int vocabularySize) {
         return new ModelConfig(cell, vocabularySize, embedding, hidden, layers, dropout, tied,
-                adaptiveOutput(vocabularySize));
+                adaptiveOutput(vocabularySize), lockedDropout(), dropoute, wdrop);
     }
 
     /**

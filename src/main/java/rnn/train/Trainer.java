@@ -156,7 +156,9 @@ public final class Trainer {
     /** The one-line summary of a run's model, data layout and optimizer that starts its log. */
     public static String describe(TrainConfig config, ModelConfig a) {
         return a.cell() + " " + a.layers() + "x" + a.hiddenSize() + (a.oneHot() ? ", one-hot input" : ", embedding "
-                + a.embeddingSize()) + (a.dropout() > 0 ? ", dropout " + a.dropout() : "") + (a.tied() ? ", tied" : "")
+                + a.embeddingSize()) + (a.dropout() > 0 ? (a.lockedDropout() ? ", locked dropout " : ", dropout ") + a.dropout() : "")
+                + (a.embeddingDropout() > 0 ? ", dropoute " + a.embeddingDropout() : "")
+                + (a.weightDrop() > 0 ? ", wdrop " + a.weightDrop() : "") + (a.tied() ? ", tied" : "")
                 + "; " + (config.data().stateful() ? config.optimization().batchSize() + " streams, chunks of " + config.data().window()
                 : "windows of " + config.data().window() + " (stride " + config.data().stride() + ", " + config.data().objective()
                 .name().toLowerCase(java.util.Locale.ROOT) + " positions), batch " + config.optimization().batchSize())

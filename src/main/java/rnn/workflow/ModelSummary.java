@@ -69,24 +69,27 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         if (a.oneHot()) {
             layers.add(new Layer("one_hot", "OneHot", "(" + steps + a.vocabSize() + ")", 0, List.of()));
         } else {
-            layers.add(layer("embedding", "Embedding", "(" + steps + a.embeddingSize() + ")", shapes,
-                    ParameterShapes.EMBEDDING));
+            layers.add(layer("embedding", a.embeddingDropout() > 0
+                    ? String.format(Locale.ROOT, "Embedding, dropoute %s", a.embeddingDropout()) : "Embedding",
+                    "(" + steps + a.embeddingSize() + ")", shapes, ParameterShapes.EMBEDDING));
         }
         int dropouts = 0;
         String cellName = cellName(a.cell());
         for (int k = 0; k < a.layers(); k++) {
             if (a.dropout() > 0 && !(k == 0 && a.oneHot())) {
-                layers.add(dropout(dropouts++, "(" + steps + a.inputSize(k) + ")", a.dropout()));
+                layers.add(dropout(dropouts++, "(" + steps + a.inputSize(k) + ")", a.dropout(), a.lockedDropout()));
             }
             boolean top = k == a.layers() - 1;
             String shape = top && last ? "(batch, " + a.hiddenSize() + ")" : "(" + steps + a.hiddenSize() + ")";
-            layers.add(layer(cellName.toLowerCase(Locale.ROOT) + (k == 0 ? "" : "_" + k), cellType(a.cell()), shape,
+            String type = cellType(a.cell()) + (a.weightDrop() > 0
+                    ? String.format(Locale.ROOT, ", wdrop %s", a.weightDrop()) : "");
+            layers.add(layer(cellName.toLowerCase(Locale.ROOT) + (k == 0 ? "" : "_" + k), type, shape,
                     shapes, ParameterShapes.weightIh(k), ParameterShapes.weightHh(k), ParameterShapes.biasIh(k),
                     ParameterShapes.biasHh(k)));
         }
         String topShape = last ? "(batch, " : "(" + steps;
         if (a.dropout() > 0) {
-            layers.add(dropout(dropouts, topShape + a.hiddenSize() + ")", a.dropout()));
+            layers.add(dropout(dropouts, topShape + a.hiddenSize() + ")", a.dropout(), a.lockedDropout()));
         }
         if (a.hasAdaptiveOutput()) {
             // PyTorch's AdaptiveLogSoftmaxWithLoss: the head's rows, then each tail cluster's two products.
@@ -234,9 +237,9 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         return new Layer(name, type, shape, count, List.of(tensors));
     }
 
-    private static Layer dropout(int index, String shape, double rate) {
-        return new Layer(index == 0 ? "dropout" : "dropout_" + index, String.format(Locale.ROOT, "Dropout %s", rate),
-                shape, 0, List.of());
+    private static Layer dropout(int index, String shape, double rate, boolean locked) {
+        return new Layer(index == 0 ? "dropout" : "dropout_" + index,
+                String.format(Locale.ROOT, locked ? "LockedDropout %s" : "Dropout %s", rate), shape, 0, List.of());
     }
 
     private static String cellName(CellType cell) {

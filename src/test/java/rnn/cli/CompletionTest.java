@@ -33,7 +33,7 @@ class CompletionTest {
             "rnn train x --cell       | gru lstm rnn",
             "rnn train --optimizer    | adam rmsprop sgd",
             "rnn train --loss         | crossentropy kld mse",
-            "rnn train --preset       | default ptb-small ptb-tied seed",
+            "rnn train --preset       | default ptb-best ptb-small ptb-tied seed",
             "rnn train --tokenizer    | char regex: whitespace word",
             "rnn vocab --tokenizer    | char regex: whitespace word",
             "rnn windows --tokenizer  | char regex: whitespace word",

@@ -162,6 +162,9 @@ class TrainPresetsTest {
         }
         o.put("embedding", String.valueOf(n.embedding()));
         o.put("dropout", String.valueOf(n.dropout()));
+        o.put("dropout-kind", n.dropoutKind());
+        o.put("dropoute", String.valueOf(n.dropoute()));
+        o.put("wdrop", String.valueOf(n.wdrop()));
         o.put("tied", String.valueOf(n.tied()));
         o.put("init", n.init());
         o.put("init-scale", String.valueOf(n.initScale()));

@@ -81,6 +81,55 @@ class GradientCheckTest {
                 c.toString());
     }
 
+    /** AWD-LSTM's regularisers: locked dropout, embedding dropout (dropoute), weight drop (wdrop). */
+    record Regularised(CellType cell, int layers, Objective objective, boolean tied, double dropout, boolean locked,
+                       double dropoute, double wdrop) {
+        @Override
+        public String toString() {
+            return cell + " x" + layers + " " + objective + (tied ? " tied" : "") + (dropout > 0 ? (locked ? " locked"
+                    : "") + " dropout " + dropout : "") + (dropoute > 0 ? " dropoute " + dropoute : "")
+                    + (wdrop > 0 ? " wdrop " + wdrop : "");
+        }
+    }
+
+    static Stream<Arguments> regularisedCases() {
+        List<Regularised> cases = new ArrayList<>();
+        for (CellType cell : CellType.values()) {
+            cases.add(new Regularised(cell, 2, Objective.ALL, false, 0.3, true, 0, 0));
+            cases.add(new Regularised(cell, 1, Objective.LAST, false, 0.3, true, 0, 0));
+            cases.add(new Regularised(cell, 2, Objective.ALL, false, 0, false, 0, 0.4));
+            cases.add(new Regularised(cell, 1, Objective.ALL, true, 0, false, 0.4, 0));
+            cases.add(new Regularised(cell, 2, Objective.ALL, false, 0, false, 0.4, 0));
+            cases.add(new Regularised(cell, 2, Objective.ALL, true, 0.3, true, 0.4, 0.4));
+        }
+        return cases.stream().map(Arguments::of);
+    }
+
+    /**
+     * The regularisers' masks are drawn from the step's seed, so each finite-difference evaluation
+     * (a training pass with the same seed) sees the same masks as the analytic gradient did.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("regularisedCases")
+    void regularisedGradientsMatchFiniteDifferences(Regularised c) {
+        ModelConfig config = new ModelConfig(c.cell(), VOCAB, HIDDEN, HIDDEN, c.layers(), c.dropout(), c.tied())
+                .withRegularizers(c.locked(), c.dropoute(), c.wdrop());
+        LanguageModel model = LanguageModel.initialize(config, Initialization.uniform(0.5), 42, DataType.DOUBLE);
+        SplittableRandom random = new SplittableRandom(7);
+        int[] inputs = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
+        int[] targets = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
+        Batch batch = new Batch(BATCH, STEPS, inputs, targets, c.objective());
+        RecurrentState initial = model.newState(BATCH);
+        randomize(initial, config, random);
+        long seed = 99;
+
+        double trainingLoss = model.computeGradients(batch, initial.copy(), Loss.CROSS_ENTROPY, seed);
+        double evaluationLoss = model.loss(batch, initial.copy(), Loss.CROSS_ENTROPY) / batch.predictions();
+        assertTrue(trainingLoss != evaluationLoss, c + ": the training pass applied no mask");
+        assertGradientsMatchFiniteDifferences(model.parameters(),
+                () -> model.computeGradients(batch, initial.copy(), Loss.CROSS_ENTROPY, seed), c.toString());
+    }
+
     /**
      * Each parameter's analytic gradient (as the last computeGradients left it) against central
      * differences of {@code meanLoss}, relative error under {@value #TOLERANCE}; no gradient all zero.
