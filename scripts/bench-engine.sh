@@ -9,11 +9,12 @@
 #                element-wise ops stay on one thread (OMP_NUM_THREADS=1), as in bin/rnn.
 #   --data DIR   reads DIR/train.txt (e.g. ../shared/corpora/ptb) instead of random ids.
 #   --torch      also runs ../shared/peers/torch_lm.py (150 batches, --no-eval) per cell, if
-#                /usr/bin/python3.11 can import torch.
+#                $PYTHON (default: python3 on PATH) can import torch.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
 
+python="${PYTHON:-python3}"
 cells="LSTM GRU RNN"
 steps=100
 warmup=20
@@ -66,14 +67,14 @@ for cell in $cells; do
     --cell "$cell" --steps "$steps" --warmup "$warmup" --engine-threads "$engine_threads" "${data_args[@]}" "${extra[@]}" 2>&1 \
     | grep -v -e '^WARNING' -e 'org.nd4j' -e '^SLF4J'
   if [ "$torch" = 1 ]; then
-    if /usr/bin/python3.11 -c 'import torch' 2>/dev/null; then
+    if "$python" -c 'import torch' 2>/dev/null; then
       model="$cell"
       [ "$cell" = RNN ] && model=RNN_TANH
       echo "## torch $model"
-      /usr/bin/python3.11 "$root/../shared/peers/torch_lm.py" --data "${data:-$root/../shared/corpora/ptb}" \
+      "$python" "$root/../shared/peers/torch_lm.py" --data "${data:-$root/../shared/corpora/ptb}" \
         --model "$model" --threads "$engine_threads" --epochs 1 --max-batches 150 --no-eval
     else
-      echo "## torch: /usr/bin/python3.11 cannot import torch; skipped"
+      echo "## torch: $python cannot import torch; skipped"
     fi
   fi
 done

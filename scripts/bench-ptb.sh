@@ -9,7 +9,8 @@
 #   --quick        throughput only: the first 1000 batches of one epoch (400k tokens), no evaluation
 #   --kernels NAME OpenBLAS kernels for every run (OPENBLAS_CORETYPE, e.g. Haswell); by default the
 #                  machine's presets are unset and bin/rnn picks them, as on a user's machine
-#   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape) right after:
+#   --torch        also trains the PyTorch peer (../shared/peers/torch_lm.py, same shape, run by $PYTHON,
+#                  default python3 on PATH) right after:
 #                  the same number of batches on 1 thread, and 300 on 2 threads (it is about 3x
 #                  slower there, from thread oversubscription); its best goes in the JSON line
 #   --seed-preset  instead: the Keras tutorial preset on ../shared/corpora/frankenstein.txt (or
@@ -174,7 +175,7 @@ else
 fi
 if [ "$torch" = 1 ]; then
   for threads in 1 2; do
-    /usr/bin/python3.11 "$root/../shared/peers/torch_lm.py" --data "$data" --threads "$threads" --epochs 1 \
+    "${PYTHON:-python3}" "$root/../shared/peers/torch_lm.py" --data "$data" --threads "$threads" --epochs 1 \
       --max-batches "$([ "$threads" = 1 ] && echo 1000 || echo 300)" --no-eval > "$work/torch-$threads.out"
     head -1 "$work/torch-$threads.out" > "$work/torch-$threads.json"
     echo "pytorch, $threads thread(s): $(cat "$work/torch-$threads.json")"

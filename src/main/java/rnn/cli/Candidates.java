@@ -74,7 +74,7 @@ final class Candidates {
     static final class Inits implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return List.of("uniform", "glorot").iterator();
+            return List.of("uniform", "glorot", "orthogonal").iterator();
         }
     }
 

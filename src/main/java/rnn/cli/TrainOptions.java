@@ -127,8 +127,9 @@ public final class TrainOptions {
         @Option(names = "--div-value", paramLabel = "X",
                 description = "Adaptive softmax: each tail cluster's projection is X times narrower than the one before.")
         double divValue;
-        @Option(names = "--init", paramLabel = "uniform|glorot", completionCandidates = Candidates.Inits.class,
-                description = "Weight initialization.")
+        @Option(names = "--init", paramLabel = "uniform|glorot|orthogonal", completionCandidates = Candidates.Inits.class,
+                description = "Weight initialization: uniform (--init-scale), glorot (Glorot-uniform, zero biases) or"
+                        + " orthogonal (glorot with orthogonal recurrent kernels: Keras' defaults).")
         String init;
         @Option(names = "--init-scale", paramLabel = "X", description = "Range of the uniform initialization.")
         double initScale;

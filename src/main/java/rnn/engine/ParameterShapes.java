@@ -26,6 +26,11 @@ public final class ParameterShapes {
         return "rnn.weight_hh_l" + layer;
     }
 
+    /** Whether a parameter is a recurrent layer's hidden-to-hidden weight (weight_hh_lK). */
+    public static boolean isRecurrentWeight(String name) {
+        return name.startsWith("rnn.weight_hh_l");
+    }
+
     public static String biasIh(int layer) {
         return "rnn.bias_ih_l" + layer;
     }

@@ -49,8 +49,8 @@ public record NetworkConfig(CellType cell, int layers, int hidden, int embedding
                     + (embedding == 0 ? "--one-hot" : embedding) + " and " + hidden);
         }
         init = init == null ? "" : init.toLowerCase(Locale.ROOT);
-        if (!init.equals("uniform") && !init.equals("glorot")) {
-            throw new InvalidConfigException("--init must be uniform or glorot, got '" + init + "'");
+        if (!init.equals("uniform") && !init.equals("glorot") && !init.equals("orthogonal")) {
+            throw new InvalidConfigException("--init must be uniform, glorot or orthogonal, got '" + init + "'");
         }
         if (!(initScale > 0 && Double.isFinite(initScale))) {
             throw new InvalidConfigException("--init-scale must be positive, got " + initScale);

@@ -126,8 +126,11 @@ public final class Trainer {
 
     /** A fresh run's weights, drawn from the seed. */
     public static LanguageModel initialModel(TrainConfig config, int vocabularySize) {
-        Initialization init = (config.network().init().equals("glorot") ? Initialization.glorot()
-                : Initialization.uniform(config.network().initScale())).withForgetBias(config.network().forgetBias());
+        Initialization init = (switch (config.network().init()) {
+            case "glorot" -> Initialization.glorot();
+            case "orthogonal" -> Initialization.orthogonal();
+            default -> Initialization.uniform(config.network().initScale());
+        }).withForgetBias(config.network().forgetBias());
         return LanguageModel.initialize(config.network().architecture(vocabularySize), init, config.optimization().seed(), DataType.FLOAT);
     }
 

@@ -25,6 +25,7 @@ import rnn.engine.ParameterShapes;
 import rnn.engine.loss.Loss;
 import rnn.train.EpochResult;
 import rnn.train.DataConfig;
+import rnn.train.NetworkConfig;
 
 /**
  * A model described from model.json and the safetensors header alone, Keras {@code summary()}
@@ -33,7 +34,7 @@ import rnn.train.DataConfig;
  * The weights file's header is checked against the architecture (names and shapes), as loading would.
  */
 public record ModelSummary(String directory, List<Layer> layers, long totalParameters,
-                           int vocabularySize, String tokenizer, Sequences sequences, History history,
+                           int vocabularySize, String tokenizer, Sequences sequences, Start start, History history,
                            ModelManifest.CorpusInfo corpus, ModelManifest.Provenance provenance,
                            ModelManifest.Parent fineTunedFrom) {
 
@@ -43,6 +44,26 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
 
     /** How the model reads text. */
     public record Sequences(int window, int stride, String objective, boolean stateful, int batchSize) {
+    }
+
+    /**
+     * How the weights started: {@code --init}, its scale (uniform only, else null) and the forget-gate
+     * bias (LSTM only, else 0).
+     */
+    public record Start(String init, Double initScale, double forgetBias) {
+        static Start of(NetworkConfig network) {
+            return new Start(network.init(), network.init().equals("uniform") ? network.initScale() : null,
+                    network.cell() == CellType.LSTM ? network.forgetBias() : 0);
+        }
+
+        String describe() {
+            String line = "initialization: " + switch (init) {
+                case "uniform" -> "uniform in [-" + initScale + ", " + initScale + "]";
+                case "glorot" -> "glorot (Glorot-uniform weights, zero biases)";
+                default -> init + " recurrent kernels, Glorot-uniform other weights, zero biases";
+            };
+            return forgetBias == 0 ? line : line + "; forget-gate biases " + forgetBias;
+        }
     }
 
     /** What training achieved. */
@@ -120,7 +141,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
         Sequences sequences = new Sequences(t.window(), t.stride(), t.objective().name().toLowerCase(Locale.ROOT),
                 t.stateful(), manifest.optimization().batchSize());
         return new ModelSummary(directory, List.copyOf(layers), total, a.vocabSize(), tokenizer,
-                sequences, history(manifest.progress(), manifest.optimization().epochs(),
+                sequences, Start.of(manifest.network()), history(manifest.progress(), manifest.optimization().epochs(),
                         manifest.optimization().loss() != Loss.MEAN_SQUARED_ERROR), manifest.corpus(),
                 manifest.provenance(), manifest.sessions().isEmpty() ? null : manifest.sessions().get(0).parent());
     }
@@ -159,6 +180,7 @@ public record ModelSummary(String directory, List<Layer> layers, long totalParam
                         sequences.batchSize(), sequences.window())
                 : String.format(Locale.ROOT, "sequences: windows of %d, stride %d, objective %s, batch %d",
                         sequences.window(), sequences.stride(), sequences.objective(), sequences.batchSize()));
+        lines.add(start.describe());
         lines.add(describeHistory());
         if (corpus != null) {
             lines.add(String.format(Locale.ROOT, "corpus: %s, %,d tokens (%,d training, %,d validation)",

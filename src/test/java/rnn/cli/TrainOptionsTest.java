@@ -79,7 +79,7 @@ class TrainOptionsTest {
             "--validation-split 0 --decay-on-plateau --lr-decay 0.5 | --decay-on-plateau needs validation data",
             "--decay-on-plateau                  | --decay-on-plateau needs --lr-decay below 1",
             "--preset nope                       | Invalid value for option '--preset': 'nope' is not a preset; choose one of default, seed, ptb-small, ptb-tied, ptb-best",
-            "--init normal                       | --init must be uniform or glorot, got 'normal'",
+            "--init normal                       | --init must be uniform, glorot or orthogonal, got 'normal'",
             "--objective first                   | --objective must be all or last, got 'first'",
             "--momentum 0.9                      | --momentum applies only to --optimizer sgd",
             "--hidden 2147483647                 | the model is too large: rnn.weight_ih_l0 would be 8589934588 x 4",

@@ -22,6 +22,7 @@ import rnn.checkpoint.ManifestFiles;
 import rnn.checkpoint.ModelStore;
 import rnn.engine.CellType;
 import rnn.engine.Objective;
+import rnn.train.NetworkConfig;
 
 /** The summary's layers and counts agree with the loaded model, and describing a model never loads ND4J. */
 class ModelSummaryTest {
@@ -96,6 +97,23 @@ class ModelSummaryTest {
         assertEquals(manifest.corpus(), summary.corpus());
         assertEquals(manifest.provenance(), summary.provenance());
         assertTrue(summary.describe().stream().anyMatch(l -> l.startsWith("training: 1 of 1 epochs completed")));
+    }
+
+    @Test
+    void initializationComesFromTheManifest() {
+        // The test models start uniform(0.1); the line and the JSON field say so.
+        ModelSummary summary = ModelSummary.read(stacked);
+        assertEquals(new ModelSummary.Start("uniform", 0.1, 0.0), summary.start());
+        assertTrue(summary.describe().contains("initialization: uniform in [-0.1, 0.1]"), summary.describe().toString());
+        assertTrue(summary.toJson().contains("\"start\":{\"init\":\"uniform\",\"init_scale\":0.1,\"forget_bias\":0.0}"),
+                summary.toJson());
+        // The seed preset's start: Keras' orthogonal recurrent kernels and forget-gate biases of 1.
+        NetworkConfig keras = new NetworkConfig(CellType.LSTM, 1, 8, 0, 0.0, false, "orthogonal", 0.05, 1.0);
+        assertEquals("initialization: orthogonal recurrent kernels, Glorot-uniform other weights, zero biases;"
+                + " forget-gate biases 1.0", ModelSummary.Start.of(keras).describe());
+        NetworkConfig gru = new NetworkConfig(CellType.GRU, 1, 8, 0, 0.0, false, "glorot", 0.05, 1.0);
+        assertEquals("initialization: glorot (Glorot-uniform weights, zero biases)", ModelSummary.Start.of(gru).describe(),
+                "a GRU has no forget gate: --forget-bias changes nothing there");
     }
 
     /**
