@@ -57,6 +57,7 @@ public final class ClusterTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.requireEachOptionOnce();
         ClusterOptions cluster = new ClusterOptions(master, workers, syncEvery);
         ClusterConsoleListener listener = new ClusterConsoleListener(spec.commandLine().getOut(),
                 spec.commandLine().getErr(), json, verbosity.quiet());

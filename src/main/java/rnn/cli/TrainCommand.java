@@ -51,6 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.requireEachOptionOnce();
         ConsoleListener listener = new ConsoleListener(spec.commandLine().getOut(), spec.commandLine().getErr(),
                 json, verbosity.quiet());
         if (initFrom != null) {

@@ -8,7 +8,9 @@ import java.util.Locale;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
@@ -199,6 +201,32 @@ public final class TrainOptions {
     }
 
     /** Whether the user typed {@code option} (as opposed to its default from the preset). */
+    /**
+     * Refuses an option of the grouped sections given twice. picocli takes the second occurrence
+     * as the start of a new instance of its section and keeps only the last instance, so every
+     * other option given before it in that section was silently dropped: `-o DIR --max-batches 2
+     * --max-batches 3` trained into models/NAME instead of DIR. Outside the sections picocli
+     * itself refuses a repeated option; this makes the sections do the same.
+     */
+    public void requireEachOptionOnce() {
+        ParseResult parsed = command == null ? null : command.commandLine().getParseResult();
+        if (parsed == null) {
+            return;
+        }
+        for (ArgGroupSpec group : command.argGroups()) {
+            List<ParseResult.GroupMatch> matches = parsed.findMatches(group).stream()
+                    .flatMap(container -> container.matches().stream()).toList();
+            for (int i = 1; i < matches.size(); i++) {
+                for (OptionSpec option : group.options()) {
+                    if (!matches.get(i).matchedValues(option).isEmpty()) {
+                        throw new InvalidConfigException(option.longestName()
+                                + " is given more than once; give each option once");
+                    }
+                }
+            }
+        }
+    }
+
     public boolean given(String option) {
         ParseResult parsed = command == null ? null : command.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption(option);

@@ -34,6 +34,9 @@ class TrainOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+            "--max-batches 2 --max-batches 3     | --max-batches is given more than once; give each option once",
+            "--lr 0.1 --epochs 2 --lr 0.2        | --lr is given more than once; give each option once",
+            "--tied --no-tied                    | --tied is given more than once; give each option once",
             "--hidden 0                          | --hidden must be positive, got 0",
             "--hidden -3                         | --hidden must be positive, got -3",
             "--embedding -1                      | --embedding must be positive, got -1",
