@@ -1,5 +1,7 @@
 package rnn.engine;
 
+import rnn.engine.loss.Softmax;
+
 import java.util.Arrays;
 import java.util.Map;
 
@@ -296,15 +298,7 @@ public final class PlainLanguageModel {
 
     /** values := log softmax(values), shifted by the largest so that no exp overflows. */
     private static void logSoftmax(double[] values) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : values) {
-            sum += Math.exp(v - max);
-        }
-        double logSum = max + Math.log(sum);
+        double logSum = Softmax.logSumExp(values);
         for (int j = 0; j < values.length; j++) {
             values[j] -= logSum;
         }
