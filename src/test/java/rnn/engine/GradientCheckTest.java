@@ -65,15 +65,11 @@ class GradientCheckTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void analyticGradientsMatchFiniteDifferences(Case c) {
-        ModelConfig config = new ModelConfig(c.cell(), VOCAB, c.oneHot() ? 0 : HIDDEN, HIDDEN, c.layers(),
-                c.dropout(), c.tied());
-        LanguageModel model = LanguageModel.initialize(config, Initialization.uniform(0.5), 42, DataType.DOUBLE);
-        SplittableRandom random = new SplittableRandom(7);
-        int[] inputs = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
-        int[] targets = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
-        Batch batch = new Batch(BATCH, STEPS, inputs, targets, c.objective());
-        RecurrentState initial = model.newState(BATCH);
-        randomize(initial, config, random);
+        Fixture f = fixture(new ModelConfig(c.cell(), VOCAB, c.oneHot() ? 0 : HIDDEN, HIDDEN, c.layers(),
+                c.dropout(), c.tied()), c.objective());
+        LanguageModel model = f.model();
+        Batch batch = f.batch();
+        RecurrentState initial = f.initial();
         long dropoutSeed = 99;
 
         model.computeGradients(batch, initial.copy(), c.loss(), dropoutSeed);
@@ -112,15 +108,11 @@ class GradientCheckTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("regularisedCases")
     void regularisedGradientsMatchFiniteDifferences(Regularised c) {
-        ModelConfig config = new ModelConfig(c.cell(), VOCAB, HIDDEN, HIDDEN, c.layers(), c.dropout(), c.tied())
-                .withRegularizers(c.locked(), c.dropoute(), c.wdrop());
-        LanguageModel model = LanguageModel.initialize(config, Initialization.uniform(0.5), 42, DataType.DOUBLE);
-        SplittableRandom random = new SplittableRandom(7);
-        int[] inputs = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
-        int[] targets = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
-        Batch batch = new Batch(BATCH, STEPS, inputs, targets, c.objective());
-        RecurrentState initial = model.newState(BATCH);
-        randomize(initial, config, random);
+        Fixture f = fixture(new ModelConfig(c.cell(), VOCAB, HIDDEN, HIDDEN, c.layers(), c.dropout(), c.tied())
+                .withRegularizers(c.locked(), c.dropoute(), c.wdrop()), c.objective());
+        LanguageModel model = f.model();
+        Batch batch = f.batch();
+        RecurrentState initial = f.initial();
         long seed = 99;
 
         double trainingLoss = model.computeGradients(batch, initial.copy(), Loss.CROSS_ENTROPY, seed);
@@ -128,6 +120,21 @@ class GradientCheckTest {
         assertTrue(trainingLoss != evaluationLoss, c + ": the training pass applied no mask");
         assertGradientsMatchFiniteDifferences(model.parameters(),
                 () -> model.computeGradients(batch, initial.copy(), Loss.CROSS_ENTROPY, seed), c.toString());
+    }
+
+    /** A model seeded with uniform(0.5) weights, a random batch and a random initial state, all seeded. */
+    private record Fixture(LanguageModel model, Batch batch, RecurrentState initial) {
+    }
+
+    private static Fixture fixture(ModelConfig config, Objective objective) {
+        LanguageModel model = LanguageModel.initialize(config, Initialization.uniform(0.5), 42, DataType.DOUBLE);
+        SplittableRandom random = new SplittableRandom(7);
+        int[] inputs = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
+        int[] targets = random.ints(BATCH * STEPS, 0, VOCAB).toArray();
+        Batch batch = new Batch(BATCH, STEPS, inputs, targets, objective);
+        RecurrentState initial = model.newState(BATCH);
+        randomize(initial, config, random);
+        return new Fixture(model, batch, initial);
     }
 
     /**
