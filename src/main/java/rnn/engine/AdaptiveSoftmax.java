@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class AdaptiveSoftmax {
     /** Rows per pass when computing whole distributions, so that a tail block stays [64, cluster size]. */
     private static final int DISTRIBUTION_ROWS = 64;
+    /** Float tail clusters with projections up to this width train through {@link NarrowTailSoftmax}. */
+    static final int NARROW_PROJECTION = 16;
 
     private final AdaptiveOutput spec;
     private final Parameters parameters;
@@ -62,12 +64,16 @@ final class AdaptiveSoftmax {
         INDArray dProjected;
         INDArray logits;
         int capacity;
+        /** The fused training pass, for a narrow float cluster; null for the products through BLAS. */
+        final NarrowTailSoftmax narrow;
 
         Tail(int index) {
             this.index = index;
             this.start = spec.clusterStart(index);
             this.size = spec.clusterEnd(index, vocab) - start;
             this.projection = spec.projectionSize(index, hidden);
+            this.narrow = dtype == DataType.FLOAT && projection <= NARROW_PROJECTION
+                    ? new NarrowTailSoftmax(size, projection) : null;
         }
 
         INDArray w0() {
@@ -92,11 +98,17 @@ final class AdaptiveSoftmax {
             }
         }
 
-        /** z = (x W0^T) W1^T for the first m rows of x; returns the logits block. */
-        INDArray forward(INDArray x, int m, boolean backward) {
+        /** p = x W0^T for the first m rows of x, into rows [0, m) of {@link #projected}. */
+        INDArray project(INDArray x, int m, boolean backward) {
             reserve(m, backward);
             INDArray p = Ops.rows(projected, 0, m);
             Ops.gemm(x, w0(), p, false, true, 0.0);
+            return p;
+        }
+
+        /** z = (x W0^T) W1^T for the first m rows of x; returns the logits block. */
+        INDArray forward(INDArray x, int m, boolean backward) {
+            INDArray p = project(x, m, backward);
             INDArray z = Ops.rows(logits, 0, m);
             Ops.gemm(p, w1(), z, false, true, 0.0);
             return z;
@@ -128,12 +140,20 @@ final class AdaptiveSoftmax {
             }
             INDArray x = Ops.rows(gathered, 0, n);
             gatherRows(top, rowsOf, x);
-            INDArray z = tail.forward(x, n, true);
-            loss += LogSoftmaxRows.crossEntropyGradient(z, n, localTargets(targets, rowsOf, tail.start), scale);
-            INDArray p = Ops.rows(tail.projected, 0, n);
-            Ops.gemm(z, p, gradW1, true, false, 0.0);
-            INDArray dp = Ops.rows(tail.dProjected, 0, n);
-            Ops.gemm(z, tail.w1(), dp, false, false, 0.0);
+            int[] local = localTargets(targets, rowsOf, tail.start);
+            INDArray dp;
+            if (tail.narrow != null) {
+                INDArray p = tail.project(x, n, true);
+                dp = Ops.rows(tail.dProjected, 0, n);
+                loss += narrowGradient(tail, p, n, local, scale, gradW1, dp);
+            } else {
+                INDArray z = tail.forward(x, n, true);
+                loss += LogSoftmaxRows.crossEntropyGradient(z, n, local, scale);
+                INDArray p = Ops.rows(tail.projected, 0, n);
+                Ops.gemm(z, p, gradW1, true, false, 0.0);
+                dp = Ops.rows(tail.dProjected, 0, n);
+                Ops.gemm(z, tail.w1(), dp, false, false, 0.0);
+            }
             Ops.gemm(dp, x, gradW0, true, false, 0.0);
             if (dGathered == null) {
                 dGathered = Nd4j.create(dtype, rows, hidden);
@@ -142,6 +162,23 @@ final class AdaptiveSoftmax {
             Ops.gemm(dp, tail.w0(), dx, false, false, 0.0);
             scatterAddRows(dx, rowsOf, dTop);
         }
+        return loss;
+    }
+
+    /** A narrow cluster's loss and gradients through {@link NarrowTailSoftmax}: p [n, P] in, dp [n, P] out. */
+    private static double narrowGradient(Tail tail, INDArray p, int n, int[] local, double scale, INDArray gradW1,
+            INDArray dp) {
+        int width = tail.projection;
+        float[] projectedRows = new float[n * width];
+        Block pBlock = new Block(p);
+        pBlock.floats.get(pBlock.at(0, 0), projectedRows, 0, n * width);
+        float[] dpRows = new float[n * width];
+        Block w1 = new Block(tail.w1());
+        Block gradient = new Block(gradW1);
+        double loss = tail.narrow.crossEntropyGradient(projectedRows, n, local, scale, w1.floats, w1.at(0, 0),
+                gradient.floats, gradient.at(0, 0), dpRows);
+        Block dpBlock = new Block(dp);
+        dpBlock.floats.put(dpBlock.at(0, 0), dpRows, 0, n * width);
         return loss;
     }
 
