@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * The adaptive softmax output of {@link AdaptiveOutput} over the top layer's outputs h [M, H], for
  * one batch shape of at most {@code rows} rows: the head is one product over all rows; each tail
  * cluster runs on the rows that need it, gathered into a contiguous block (two products forward,
- * three backward), its input gradient scattered back. Buffers are kept and grown, never shrunk.
- * Not thread-safe.
+ * three backward), its input gradient scattered back; in training, a float cluster with a narrow
+ * projection goes through {@link NarrowTailSoftmax} instead, which never stores its logit block.
+ * Buffers are kept and grown, never shrunk. Not thread-safe.
  *
  * <p>Forward, row r with target w: head = h W_head^T, lh = log softmax(head); for w in cluster i,
  * p = h W_i0^T, z = p W_i1^T, lt = log softmax(z), and log p(w) = lh[c0 + i] + lt[w - c_i].
@@ -25,7 +26,7 @@ final class AdaptiveSoftmax {
     /** Rows per pass when computing whole distributions, so that a tail block stays [64, cluster size]. */
     private static final int DISTRIBUTION_ROWS = 64;
     /** Float tail clusters with projections up to this width train through {@link NarrowTailSoftmax}. */
-    static final int NARROW_PROJECTION = 16;
+    private static final int NARROW_PROJECTION = 16;
 
     private final AdaptiveOutput spec;
     private final Parameters parameters;

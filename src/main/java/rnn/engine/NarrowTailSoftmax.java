@@ -1,6 +1,7 @@
 package rnn.engine;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import rnn.engine.kernel.Activations;
 import rnn.engine.kernel.EngineThreads;
@@ -91,7 +92,7 @@ final class NarrowTailSoftmax {
                 int start = b * BLOCK;
                 int width = Math.min(BLOCK, size - start);
                 for (float[] g : grad) {
-                    java.util.Arrays.fill(g, 0f);
+                    Arrays.fill(g, 0f);
                 }
                 for (int r = 0; r < n; r++) {
                     logits(p, r, start, width, z);
@@ -101,7 +102,7 @@ final class NarrowTailSoftmax {
                         z[target] -= scaled;
                     }
                     for (int k = 0; k < projection; k++) {
-                        addScaled(grad[k], z, p[r * projection + k], width);
+                        addScaled(grad[k], z, 0, p[r * projection + k], width);
                         dpByBlock[(b * n + r) * projection + k] = dot(z, weightsByUnit[k], start, width);
                     }
                 }
@@ -145,7 +146,7 @@ final class NarrowTailSoftmax {
         }
         for (; k < projection; k++) {
             if (first) {
-                java.util.Arrays.fill(z, 0, width, 0f);
+                Arrays.fill(z, 0, width, 0f);
                 first = false;
             }
             addScaled(z, weightsByUnit[k], start, p[at + k], width);
@@ -161,17 +162,10 @@ final class NarrowTailSoftmax {
     // Small element loops of their own, so that C2 compiles (and vectorizes) each once; reductions
     // keep eight sums so that the adds do not wait on each other.
 
-    /** a[j] += factor * b[j]. */
-    private static void addScaled(float[] a, float[] b, float factor, int width) {
+    /** a[j] += factor * b[bFrom + j]. */
+    private static void addScaled(float[] a, float[] b, int bFrom, float factor, int width) {
         for (int j = 0; j < width; j++) {
-            a[j] += factor * b[j];
-        }
-    }
-
-    /** z[j] += factor * w[wFrom + j]. */
-    private static void addScaled(float[] z, float[] w, int wFrom, float factor, int width) {
-        for (int j = 0; j < width; j++) {
-            z[j] += factor * w[wFrom + j];
+            a[j] += factor * b[bFrom + j];
         }
     }
 
@@ -189,7 +183,7 @@ final class NarrowTailSoftmax {
         }
     }
 
-    static float max(float[] a, int width) {
+    private static float max(float[] a, int width) {
         float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0;
         int j = 0;
         for (; j + 8 <= width; j += 8) {
@@ -216,7 +210,7 @@ final class NarrowTailSoftmax {
         return sum(z, width);
     }
 
-    static double sum(float[] a, int width) {
+    private static double sum(float[] a, int width) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int j = 0;
         for (; j + 8 <= width; j += 8) {
