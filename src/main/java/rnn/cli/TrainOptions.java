@@ -127,7 +127,8 @@ public final class TrainOptions {
                         + " frequent first (auto: 2000, 10000, 50000, ... below the vocabulary size).")
         String cutoffs;
         @Option(names = "--div-value", paramLabel = "X",
-                description = "Adaptive softmax: each tail cluster's projection is X times narrower than the one before.")
+                description = "Adaptive softmax: each tail cluster's projection is X times narrower than the one before"
+                        + " (PyTorch's default is 4; 2 here, nearer the full softmax's perplexity).")
         double divValue;
         @Option(names = "--init", paramLabel = "uniform|glorot|orthogonal", completionCandidates = Candidates.Inits.class,
                 description = "Weight initialization: uniform (--init-scale), glorot (Glorot-uniform, zero biases) or"

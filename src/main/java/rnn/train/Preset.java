@@ -20,7 +20,7 @@ public enum Preset {
             "window", "20", "stride", "10", "objective", "all", "stateful", "false", "validation-split", "0.1",
             "cell", "lstm", "gru-variant", "pytorch", "activation", "tanh", "layers", "1", "hidden", "128", "embedding", "64",
             "dropout", "0.1", "dropout-kind", "standard", "dropoute", "0", "wdrop", "0", "tied", "false", "init", "uniform", "init-scale", "0.1", "forget-bias", "0",
-            "softmax", "full", "cutoffs", "auto", "div-value", "4",
+            "softmax", "full", "cutoffs", "auto", "div-value", "2",
             "loss", "crossentropy", "optimizer", "adam", "lr", "0.003", "momentum", "0", "lr-decay", "1",
             "decay-after", "0", "decay-on-plateau", "false", "clip", "1", "epochs", "20", "batch-size", "32",
             "shuffle", "true", "patience", "3", "seed", "1",

@@ -59,7 +59,7 @@ class AdaptiveSoftmaxCommandTest {
         int vocabulary = manifest.vocabulary().size();
         assertEquals("adaptive", manifest.network().softmax());
         assertEquals(List.of(vocabulary / 2), manifest.network().cutoffs(), "the default for a small vocabulary");
-        assertEquals(4.0, manifest.network().divValue());
+        assertEquals(2.0, manifest.network().divValue(), "the default div value");
 
         CliRun refused = CliRun.of("train", "--resume", model.toString(), "--softmax", "full");
         assertEquals(2, refused.exitCode(), refused.err());
@@ -78,14 +78,14 @@ class AdaptiveSoftmaxCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         int vocabulary = ManifestFiles.read(model).vocabulary().size();
         int shortlist = vocabulary / 2;
-        // Head: (shortlist + 1 cluster) x 8; tail 0: projection 8 / 4 = 2 units, then 2 x cluster size.
+        // Head: (shortlist + 1 cluster) x 8; tail 0: projection 8 / 2 = 4 units, then 4 x cluster size.
         assertTrue(run.out().contains(String.format(" decoder_head (Adaptive head: %d words + 1 clusters)", shortlist)),
                 run.out());
         assertTrue(run.out().matches("(?s).*decoder_head .*\\(batch, 6, " + (shortlist + 1) + "\\)\\s+"
                 + (shortlist + 1) * 8 + "\n.*"), run.out());
         int tail = vocabulary - shortlist;
         assertTrue(run.out().matches("(?s).* decoder_tail_0 \\(Tail: ids " + shortlist + "-" + (vocabulary - 1)
-                + " via 2\\)\\s+\\(batch, 6, " + tail + "\\)\\s+" + (2 * 8 + tail * 2) + "\n.*"), run.out());
+                + " via 4\\)\\s+\\(batch, 6, " + tail + "\\)\\s+" + (4 * 8 + tail * 4) + "\n.*"), run.out());
     }
 
     @Test
