@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.engine.kernel.Activations;
 import rnn.engine.kernel.EngineThreads;
+import rnn.engine.kernel.Reductions;
 import rnn.engine.loss.Softmax;
 
 /**
@@ -59,7 +60,7 @@ final class LogSoftmaxRows {
                 for (int r = from; r < to; r++) {
                     int at = Math.toIntExact(base + (long) r * width);
                     data.get(at, row, 0, width);
-                    float max = max(row);
+                    float max = Reductions.max(row, width);
                     double sum = expShifted(row, max, exps);
                     if (gradient) {
                         if (targets != null) {
@@ -102,24 +103,12 @@ final class LogSoftmaxRows {
 
     // Small element loops of their own, so that C2 compiles (and vectorizes) each once.
 
-    private static float max(float[] a) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : a) {
-            max = Math.max(max, v);
-        }
-        return max;
-    }
-
     /** exps[j] = exp(max(-30, a[j] - max)); returns their sum. */
     private static double expShifted(float[] a, float max, float[] exps) {
         for (int j = 0; j < a.length; j++) {
             exps[j] = Activations.expf(Math.max(-Activations.FLOAT_FLOOR, a[j] - max));
         }
-        double sum = 0;
-        for (float e : exps) {
-            sum += e;
-        }
-        return sum;
+        return Reductions.sum(exps, exps.length);
     }
 
     private static void scaleInto(float[] a, float factor, float[] out) {

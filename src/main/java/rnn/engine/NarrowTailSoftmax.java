@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 import rnn.engine.kernel.Activations;
 import rnn.engine.kernel.EngineThreads;
+import rnn.engine.kernel.Reductions;
 
 /**
  * The float training pass of one adaptive-softmax tail cluster whose projection is narrow (a few
@@ -58,7 +59,7 @@ final class NarrowTailSoftmax {
                 transpose(rows, width, start);
                 for (int r = 0; r < n; r++) {
                     logits(p, r, start, width, z);
-                    float max = max(z, width);
+                    float max = Reductions.max(z, width);
                     blockMax[r * blocks + b] = max;
                     blockSum[r * blocks + b] = expShiftedSum(z, width, max);
                 }
@@ -159,8 +160,8 @@ final class NarrowTailSoftmax {
         return z[0];
     }
 
-    // Small element loops of their own, so that C2 compiles (and vectorizes) each once; reductions
-    // keep eight sums so that the adds do not wait on each other.
+    // Small element loops of their own, so that C2 compiles (and vectorizes) each once; the dot
+    // product keeps eight sums as Reductions does.
 
     /** a[j] += factor * b[bFrom + j]. */
     private static void addScaled(float[] a, float[] b, int bFrom, float factor, int width) {
@@ -183,50 +184,12 @@ final class NarrowTailSoftmax {
         }
     }
 
-    private static float max(float[] a, int width) {
-        float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0;
-        int j = 0;
-        for (; j + 8 <= width; j += 8) {
-            m0 = Math.max(m0, a[j]);
-            m1 = Math.max(m1, a[j + 1]);
-            m2 = Math.max(m2, a[j + 2]);
-            m3 = Math.max(m3, a[j + 3]);
-            m4 = Math.max(m4, a[j + 4]);
-            m5 = Math.max(m5, a[j + 5]);
-            m6 = Math.max(m6, a[j + 6]);
-            m7 = Math.max(m7, a[j + 7]);
-        }
-        for (; j < width; j++) {
-            m0 = Math.max(m0, a[j]);
-        }
-        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
-    }
-
     /** Sum of exp(max(-30, z[j] - max)), as the softmax over a whole row rounds its terms; z is overwritten. */
     private static double expShiftedSum(float[] z, int width, float max) {
         for (int j = 0; j < width; j++) {
             z[j] = Activations.expf(Math.max(-Activations.FLOAT_FLOOR, z[j] - max));
         }
-        return sum(z, width);
-    }
-
-    private static double sum(float[] a, int width) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int j = 0;
-        for (; j + 8 <= width; j += 8) {
-            s0 += a[j];
-            s1 += a[j + 1];
-            s2 += a[j + 2];
-            s3 += a[j + 3];
-            s4 += a[j + 4];
-            s5 += a[j + 5];
-            s6 += a[j + 6];
-            s7 += a[j + 7];
-        }
-        for (; j < width; j++) {
-            s0 += a[j];
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        return Reductions.sum(z, width);
     }
 
     /** z[j] := scale * exp(max(-30, z[j] - logSum)): the softmax times the loss scale. */
