@@ -59,7 +59,7 @@ public enum Preset {
             new String[] {"window", "35", "stride", "35", "tied", "true", "dropout", "0.2", "epochs", "8"}),
     /**
      * The best Penn Treebank model for an hour of training on two cores: ptb-tied at 2x300 with
-     * dropout 0.35; 9 epochs, lr halved after each epoch from epoch 6 on (53 minutes at 2,539
+     * dropout 0.35; 9 epochs, lr halved after each epoch from epoch 5 on (53 minutes at 2,539
      * tokens/s on a 2-core AMD EPYC). Chosen on validation among runs that fit the hour: this one
      * ended at 95.17, 2x400 with dropout 0.4 (6 epochs there, 1,795 tokens/s) at 105.67, ptb-tied
      * (2x200) at 100.50. Standard dropout was chosen over locked dropout, dropoute and wdrop after
