@@ -65,16 +65,20 @@ final class AdaptiveSoftmax {
         INDArray dProjected;
         INDArray logits;
         int capacity;
-        /** The fused training pass, for a narrow float cluster; null for the products through BLAS. */
-        final NarrowTailSoftmax narrow;
+        /** Whether training takes the fused pass (a narrow float cluster) rather than BLAS's products. */
+        final boolean trainsNarrow;
+        /**
+         * The fused pass, made at the first training step: it keeps a copy of W1 by unit, which
+         * predict, scoring and serving never need.
+         */
+        private NarrowTailSoftmax narrow;
 
         Tail(int index) {
             this.index = index;
             this.start = spec.clusterStart(index);
             this.size = spec.clusterEnd(index, vocab) - start;
             this.projection = spec.projectionSize(index, hidden);
-            this.narrow = dtype == DataType.FLOAT && projection <= NARROW_PROJECTION
-                    ? new NarrowTailSoftmax(size, projection) : null;
+            this.trainsNarrow = dtype == DataType.FLOAT && projection <= NARROW_PROJECTION;
         }
 
         INDArray w0() {
@@ -143,7 +147,7 @@ final class AdaptiveSoftmax {
             gatherRows(top, rowsOf, x);
             int[] local = localTargets(targets, rowsOf, tail.start);
             INDArray dp;
-            if (tail.narrow != null) {
+            if (tail.trainsNarrow) {
                 INDArray p = tail.project(x, n, true);
                 dp = Ops.rows(tail.dProjected, 0, n);
                 loss += narrowGradient(tail, p, n, local, scale, gradW1, dp);
@@ -176,6 +180,9 @@ final class AdaptiveSoftmax {
         float[] dpRows = new float[n * width];
         Block w1 = new Block(tail.w1());
         Block gradient = new Block(gradW1);
+        if (tail.narrow == null) {
+            tail.narrow = new NarrowTailSoftmax(tail.size, width);
+        }
         double loss = tail.narrow.crossEntropyGradient(projectedRows, n, local, scale, w1.floats, w1.at(0, 0),
                 gradient.floats, gradient.at(0, 0), dpRows);
         Block dpBlock = new Block(dp);
