@@ -213,9 +213,11 @@ public final class DirectoryCheckpointer implements Checkpointer {
             problems.add(p.epochsWithoutImprovement() + " epochs without improvement of " + completed);
         }
         if (!(p.epochLossSum() >= 0 && Double.isFinite(p.epochLossSum())) || p.epochPredictions() < 0 || p.epochTokens() < 0
-                || p.nextBatch() == 0 && (p.epochLossSum() != 0 || p.epochPredictions() != 0 || p.epochTokens() != 0)) {
+                || !(p.epochSeconds() >= 0 && Double.isFinite(p.epochSeconds()))
+                || p.nextBatch() == 0 && (p.epochLossSum() != 0 || p.epochPredictions() != 0 || p.epochTokens() != 0
+                || p.epochSeconds() != 0)) {
             problems.add("the epoch's running sums (" + p.epochLossSum() + ", " + p.epochPredictions() + ", "
-                    + p.epochTokens() + ") do not fit batch " + p.nextBatch());
+                    + p.epochTokens() + ", " + p.epochSeconds() + " s) do not fit batch " + p.nextBatch());
         }
         for (int i = 0; i < completed; i++) {
             EpochResult epoch = p.history().get(i);

@@ -175,8 +175,8 @@ public final class ClusterTraining {
         TrainConfig config = point.config();
         refuseSingleMachineOptions(config);
         if (point.progress().nextBatch() != 0) {
-            throw new RnnException(location + ": was saved in the middle of epoch " + point.progress().epoch()
-                    + " (--save-every); a cluster resumes from the end of an epoch: finish this one with "
+            throw new RnnException(location + ": was saved before epoch " + point.progress().epoch()
+                    + " ended (--save-every, or an interruption); a cluster resumes from the end of an epoch: finish this one with "
                     + "rnn train --resume " + location + " on one machine first");
         }
         String corpus = requireReadable(spark, config.data().corpora().get(0), "CORPUS");

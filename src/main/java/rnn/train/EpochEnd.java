@@ -24,7 +24,7 @@ public record EpochEnd(Progress progress, boolean improved, String stopNotice) {
         history.add(result);
         Progress next = new Progress(epoch + 1, 0, step,
                 config.optimization().nextLearningRate(epoch, result.learningRate(), improved), bestEpoch, bestLoss,
-                withoutImprovement, 0, 0, 0, history);
+                withoutImprovement, 0, 0, 0, 0, history);
         String stop = null;
         OptimizationConfig optimization = config.optimization();
         if (optimization.patience() > 0 && withoutImprovement >= optimization.patience()

@@ -113,8 +113,9 @@ public final class Trainer {
             optimizer.loadState(optimizerState);
         }
         Trainer trainer = new Trainer(config, data, model, optimizer, progress, checkpointer, listener, cancelled);
-        if (progress.nextBatch() >= trainer.batchesPerEpoch) {
-            // Saves mid-epoch happen before an epoch's last batch only; a larger value is an edited file.
+        if (progress.nextBatch() > trainer.batchesPerEpoch) {
+            // Saves within an epoch name a batch to run next, or the batch count while validation is
+            // pending; a larger value is an edited file.
             throw new RnnException("the saved progress names batch " + progress.nextBatch() + " next, but an epoch"
                     + " has " + trainer.batchesPerEpoch + "; the resume file was edited, or --max-batches is below the batch it stopped at");
         }
@@ -168,7 +169,11 @@ public final class Trainer {
                 + "; " + config.optimization().optimizer() + " lr " + config.optimization().lr();
     }
 
-    /** One epoch from progress.nextBatch(); returns false when training should stop. */
+    /**
+     * One epoch from progress.nextBatch(); returns false when training should stop. A cancel
+     * between batches saves the epoch so far; one during validation saves the trained epoch with
+     * nextBatch at the end, so --resume only validates it.
+     */
     private boolean runEpoch() {
         int epoch = progress.epoch();
         double learningRate = progress.learningRate();
@@ -177,16 +182,15 @@ public final class Trainer {
             trainState.reset();
         }
         long started = System.nanoTime();
-        long tokensAtStart = progress.epochTokens();
+        double secondsBefore = progress.epochSeconds();
         double lossSum = progress.epochLossSum();
         long predictions = progress.epochPredictions();
         long tokens = progress.epochTokens();
         long step = progress.step();
+        double seconds = secondsBefore; // the epoch's training time up to its last finished batch
         for (int b = progress.nextBatch(); b < batchesPerEpoch; b++) {
             if (cancelled.getAsBoolean()) {
-                progress = new Progress(epoch, b, step, learningRate, progress.bestEpoch(),
-                        progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
-                        tokens, progress.history());
+                progress = unfinished(b, step, lossSum, predictions, tokens, seconds);
                 listener.onCheckpoint(save(false));
                 throw new CancelledException("interrupted in epoch " + epoch + " at batch " + b + "/"
                         + batchesPerEpoch + "; progress saved");
@@ -199,21 +203,26 @@ public final class Trainer {
             lossSum += done.loss() * done.predictions();
             predictions += done.predictions();
             tokens += done.tokens();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            listener.onBatch(epoch, b + 1, batchesPerEpoch, lossSum / predictions,
-                    (tokens - tokensAtStart) / Math.max(seconds, 1e-9));
+            seconds = secondsBefore + secondsSince(started);
+            listener.onBatch(epoch, b + 1, batchesPerEpoch, lossSum / predictions, tokens / Math.max(seconds, 1e-9));
             if (config.run().saveEvery() > 0 && step % config.run().saveEvery() == 0 && b + 1 < batchesPerEpoch) {
-                progress = new Progress(epoch, b + 1, step, learningRate, progress.bestEpoch(),
-                        progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions,
-                        tokens, progress.history());
+                progress = unfinished(b + 1, step, lossSum, predictions, tokens, seconds);
                 listener.onCheckpoint(save(false));
             }
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Evaluation validation = data.validation() == null ? null
-                : evaluate(config, model, data.validation(), validationText(config));
+        Evaluation validation = null;
+        if (data.validation() != null) {
+            try {
+                validation = evaluate(config, model, data.validation(), validationText(config), cancelled);
+            } catch (CancelledException duringValidation) {
+                progress = unfinished(batchesPerEpoch, step, lossSum, predictions, tokens, seconds);
+                listener.onCheckpoint(save(false));
+                throw new CancelledException("interrupted while validating epoch " + epoch
+                        + "; its training is saved, and --resume validates it");
+            }
+        }
         EpochResult result = epochResult(config, epoch, lossSum / predictions, validation, learningRate, tokens,
-                (tokens - tokensAtStart) / Math.max(seconds, 1e-9), seconds);
+                tokens / Math.max(seconds, 1e-9), seconds);
         EpochEnd end = EpochEnd.after(config, progress, result, step);
         progress = end.progress();
         listener.onEpoch(result);
@@ -223,6 +232,17 @@ public final class Trainer {
             return false;
         }
         return true;
+    }
+
+    /** The current epoch stopped before {@code nextBatch} (the batch count: trained, not yet validated). */
+    private Progress unfinished(int nextBatch, long step, double lossSum, long predictions, long tokens, double seconds) {
+        return new Progress(progress.epoch(), nextBatch, step, progress.learningRate(), progress.bestEpoch(),
+                progress.bestValidationLoss(), progress.epochsWithoutImprovement(), lossSum, predictions, tokens,
+                seconds, progress.history());
+    }
+
+    private static double secondsSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1e9;
     }
 
     /** The error that stops a run whose loss became NaN or infinite at {@code batch} (1-based). */
@@ -252,6 +272,12 @@ public final class Trainer {
 
     /** {@code model} scored over {@code span}, dropout off; {@code description} names the text in errors. */
     public static Evaluation evaluate(TrainConfig config, LanguageModel model, TokenSpan span, String description) {
+        return evaluate(config, model, span, description, () -> false);
+    }
+
+    /** As above, checking {@code cancelled} before each batch: throws CancelledException when it is raised. */
+    public static Evaluation evaluate(TrainConfig config, LanguageModel model, TokenSpan span, String description,
+                                      BooleanSupplier cancelled) {
         Batcher batches = validationBatches(config, span, description);
         RecurrentState state = config.data().stateful() ? model.newState(batches.batchSize()) : null;
         double sum = 0;
@@ -260,6 +286,9 @@ public final class Trainer {
         long count = 0;
         WindowOrder order = batches.order(config, 0);
         for (int b = 0; b < batches.count(); b++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException("validation interrupted at batch " + b + "/" + batches.count());
+            }
             Batch batch = batches.batch(b, order);
             LanguageModel.Evaluation e = model.evaluate(batch, state, config.optimization().loss());
             sum += e.lossSum();

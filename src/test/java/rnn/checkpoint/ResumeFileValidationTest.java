@@ -65,6 +65,9 @@ class ResumeFileValidationTest {
         refusesProgress(p -> with(p, p.epoch(), p.nextBatch(), -5, p.learningRate()), "step -5 is negative");
         refusesProgress(p -> with(p, p.epoch(), p.nextBatch(), p.step(), -0.1), "learning rate -0.1 is not a positive");
         refusesProgress(p -> with(p, p.epoch(), p.nextBatch(), p.step(), Double.NaN), "learning rate NaN is not a positive");
+        refusesProgress(p -> new Progress(p.epoch(), p.nextBatch(), p.step(), p.learningRate(), p.bestEpoch(),
+                p.bestValidationLoss(), p.epochsWithoutImprovement(), 0, 0, 0, -2.5, p.history()),
+                "the epoch's running sums (0.0, 0, 0, -2.5 s) do not fit batch 0");
         RnnException huge = assertThrows(RnnException.class, () -> resume(edit(windows, "huge-batch",
                 progressEdit(p -> with(p, p.epoch(), 1_000_000, p.step(), p.learningRate())))));
         assertTrue(huge.getMessage().contains("names batch 1000000 next, but an epoch has"), huge.getMessage());
@@ -93,7 +96,7 @@ class ResumeFileValidationTest {
         // The saved file is at an epoch boundary (no state); claiming batch 1 next must find the state missing.
         Path edited = edit(stream, "mid-epoch-without-state", progressEdit(p -> new Progress(p.epoch(), 1, p.step(),
                 p.learningRate(), p.bestEpoch(), p.bestValidationLoss(), p.epochsWithoutImprovement(), 1.0, 1, 1,
-                p.history())));
+                0, p.history())));
         RnnException error = assertThrows(RnnException.class, () -> resume(edited));
         assertTrue(error.getMessage().contains("a stream model stopped mid-epoch needs tensor 'state.hidden.l0'"),
                 error.getMessage());
@@ -123,7 +126,8 @@ class ResumeFileValidationTest {
 
     private static Progress with(Progress p, int epoch, int nextBatch, long step, double lr) {
         return new Progress(epoch, nextBatch, step, lr, p.bestEpoch(), p.bestValidationLoss(),
-                p.epochsWithoutImprovement(), p.epochLossSum(), p.epochPredictions(), p.epochTokens(), p.history());
+                p.epochsWithoutImprovement(), p.epochLossSum(), p.epochPredictions(), p.epochTokens(), p.epochSeconds(),
+                p.history());
     }
 
     private interface Edit {

@@ -107,6 +107,56 @@ class TrainingResumeTest {
         assertSameWeights(whole, interrupted);
     }
 
+    /**
+     * A cancel while the end-of-epoch validation runs saves the trained epoch (not just the one
+     * before), and --resume validates it and goes on exactly as if nothing had happened.
+     */
+    @ParameterizedTest(name = "stateful={0}")
+    @ValueSource(booleans = {false, true})
+    void resumingAfterCancellationDuringValidationMatchesAnUninterruptedRun(boolean stateful) throws IOException {
+        Path corpus = corpus();
+        Path whole = temp.resolve("whole");
+        Path interrupted = temp.resolve("interrupted");
+        Training.start(config(corpus, whole, 3, stateful), false, new TrainingListener() { }, () -> false);
+        AtomicInteger batches = new AtomicInteger();
+        AtomicInteger perEpoch = new AtomicInteger();
+        AtomicInteger pollsAfterTraining = new AtomicInteger();
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onStart(TrainingPlan plan) {
+                perEpoch.set(plan.batchesPerEpoch());
+            }
+
+            @Override
+            public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
+                batches.incrementAndGet();
+            }
+        };
+        // Epoch 2's batches all run; the flag rises at the next poll, which validation makes.
+        CancelledException stopped = assertThrows(CancelledException.class, () -> Training.start(
+                config(corpus, interrupted, 3, stateful), false, counter,
+                () -> batches.get() == 2 * perEpoch.get() && pollsAfterTraining.incrementAndGet() >= 1));
+        assertTrue(stopped.getMessage().contains("while validating epoch 2"), stopped.getMessage());
+        Progress saved = DirectoryCheckpointer.readResume(interrupted, ManifestFiles.read(interrupted)).progress();
+        assertEquals(2, saved.epoch());
+        assertEquals(perEpoch.get(), saved.nextBatch(), "every batch of epoch 2 trained");
+        assertEquals(2L * perEpoch.get(), saved.step());
+        assertEquals(1, saved.history().size(), "epoch 2 is not complete until validated");
+        assertTrue(saved.epochSeconds() > 0, "the epoch's training time is kept");
+
+        Training.Result resumed = Training.resume(interrupted, ResumeChanges.NONE, run(interrupted),
+                new TrainingListener() { }, () -> false);
+        assertSameWeights(whole, interrupted);
+        List<EpochResult> expected = ManifestFiles.read(whole).progress().history();
+        assertEquals(3, resumed.history().size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(expected.get(i).validationLoss(), resumed.history().get(i).validationLoss(), "epoch " + (i + 1));
+            assertEquals(expected.get(i).trainLoss(), resumed.history().get(i).trainLoss(), "epoch " + (i + 1));
+        }
+        assertEquals(saved.epochSeconds(), resumed.history().get(1).seconds(), 0.5,
+                "the resumed epoch reports the training time saved before the interruption");
+    }
+
     private static RunConfig run(Path directory) {
         return new RunConfig(directory.toString(), 0, 0, 0);
     }
