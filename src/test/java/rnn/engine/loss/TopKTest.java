@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Top-1 and top-k hits counted by hand on small rows of logits, float and double. */
 class TopKTest {
@@ -23,6 +24,18 @@ class TopKTest {
             assertArrayEquals(new long[] {2, 3}, TopK.hits(logits, targets, 3));
             assertArrayEquals(new long[] {2, 4}, TopK.hits(logits, targets, 5));
             assertArrayEquals(new long[] {2, 2}, TopK.hits(logits, targets, 1));
+
+            // The same rows as a block of a larger array (rows 2-5, after two rows that would hit
+            // nothing), and one row of it alone: rows are read at the block's own offset.
+            double[][] padded = new double[6][];
+            padded[0] = new double[] {9, 9, 9, 9, 9, 9, -9};
+            padded[1] = new double[] {9, 9, 9, 9, 9, 9, -9};
+            System.arraycopy(rows, 0, padded, 2, 4);
+            INDArray whole = Nd4j.createFromArray(padded).castTo(dtype);
+            INDArray block = whole.get(NDArrayIndex.interval(2, 6), NDArrayIndex.all());
+            assertArrayEquals(new long[] {2, 3}, TopK.hits(block, targets, 3));
+            INDArray second = whole.get(NDArrayIndex.interval(3, 4), NDArrayIndex.all());
+            assertArrayEquals(new long[] {0, 1}, TopK.hits(second, new int[] {2}, 3));
         }
     }
 }
