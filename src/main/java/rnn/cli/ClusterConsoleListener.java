@@ -17,7 +17,7 @@ final class ClusterConsoleListener implements ClusterListener {
 
     ClusterConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
         // Not live: round lines take the place of the bar.
-        this.epochs = new ConsoleListener(out, err, json, quiet, false);
+        this.epochs = new ConsoleListener(out, err, json, quiet, false, false);
         this.err = err;
         this.quiet = quiet;
     }

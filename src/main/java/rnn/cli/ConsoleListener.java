@@ -26,21 +26,24 @@ final class ConsoleListener implements TrainingListener {
     private final boolean json;
     private final boolean quiet;
     private final boolean live;
+    /** -v: a line when validation starts, which can take minutes on a large held-out text. */
+    private final boolean verbose;
     private int epochs;
     /** The live bar of the epoch in progress (terminal only). */
     private ProgressBar bar;
 
-    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
-        this(out, err, json, quiet, !quiet && System.console() != null);
+    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean verbose) {
+        this(out, err, json, quiet, !quiet && System.console() != null, verbose);
     }
 
     /** {@code live}: show the progress bar (on a terminal). */
-    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean live) {
+    ConsoleListener(PrintWriter out, PrintWriter err, boolean json, boolean quiet, boolean live, boolean verbose) {
         this.out = out;
         this.err = err;
         this.json = json;
         this.quiet = quiet;
         this.live = live;
+        this.verbose = verbose && !quiet;
     }
 
     @Override
@@ -73,6 +76,17 @@ final class ConsoleListener implements TrainingListener {
         }
         bar.stepTo(batch);
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %,.0f tok/s", runningLoss, tokensPerSecond));
+    }
+
+    @Override
+    public void onValidation(int epoch, long tokens) {
+        if (bar != null) {
+            bar.setExtraMessage(String.format(Locale.ROOT, " validating on %,d tokens", tokens));
+        }
+        if (verbose) {
+            err.printf(Locale.ROOT, "epoch %d: validating on %,d tokens%n", epoch, tokens);
+            err.flush();
+        }
     }
 
     @Override

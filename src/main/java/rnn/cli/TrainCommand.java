@@ -53,7 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         options.requireEachOptionOnce();
         ConsoleListener listener = new ConsoleListener(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                json, verbosity.quiet());
+                json, verbosity.quiet(), verbosity.level() >= 1);
         if (initFrom != null) {
             refuseWithInitFrom();
         }

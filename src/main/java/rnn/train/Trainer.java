@@ -212,6 +212,7 @@ public final class Trainer {
         }
         Evaluation validation = null;
         if (data.validation() != null) {
+            listener.onValidation(epoch, data.validation().length());
             try {
                 validation = evaluate(config, model, data.validation(), validationText(config), cancelled);
             } catch (CancelledException duringValidation) {

@@ -12,6 +12,10 @@ public interface TrainingListener {
     default void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
     }
 
+    /** After an epoch's last batch, before its validation pass over {@code tokens} tokens. */
+    default void onValidation(int epoch, long tokens) {
+    }
+
     default void onEpoch(EpochResult result) {
     }
 

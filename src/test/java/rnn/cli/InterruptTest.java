@@ -58,6 +58,59 @@ class InterruptTest {
     }
 
     /**
+     * SIGTERM while the end-of-epoch validation runs (a long held-out file): the trained epoch is
+     * saved as "trained, not validated", the message says so, and --resume only validates it.
+     */
+    @Test
+    void sigtermDuringValidationSavesTheTrainedEpoch() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        String[] words = "the quick brown fox jumps over a lazy dog and cat sat on mat".split(" ");
+        StringBuilder valid = new StringBuilder();
+        for (int line = 0; line < 30_000; line++) {
+            for (int w = 0; w < 10; w++) {
+                valid.append(words[random.nextInt(words.length)]).append(w < 9 ? " " : "\n");
+            }
+        }
+        Path corpus = temp.resolve("corpus.txt");
+        Files.writeString(corpus, valid.substring(0, 20_000));
+        Path validation = temp.resolve("valid.txt");
+        Files.writeString(validation, valid);  // 300,000 tokens: seconds of validation
+        Path model = temp.resolve("model");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                CliRun.modelsRootFlag(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
+                corpus.toString(), "--valid", validation.toString(), "-o", model.toString(), "--epochs", "1",
+                "--max-batches", "2", "-v")
+                .redirectOutput(temp.resolve("stdout.txt").toFile())
+                .start();
+        StringBuilder stderr = new StringBuilder();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+                stderr.append(line).append('\n');
+                if (line.startsWith("epoch 1: validating on 300,000 tokens")) {
+                    // Not Process.destroy(): it also closes the streams this loop reads.
+                    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+                }
+            }
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits after SIGTERM");
+        }
+        assertEquals(143, process.exitValue(), stderr.toString());  // 128 + SIGTERM, as the JVM exits on it
+        assertTrue(stderr.toString().contains("interrupted while validating epoch 1; its training is saved"),
+                stderr.toString());
+        rnn.train.Progress saved = rnn.checkpoint.DirectoryCheckpointer.readResume(model, ManifestFiles.read(model))
+                .progress();
+        assertEquals(1, saved.epoch());
+        assertEquals(2, saved.nextBatch(), "both batches trained");
+        assertEquals(0, saved.history().size(), "not yet validated");
+
+        CliRun resumed = CliRun.of("train", "--resume", model.toString(), "--max-batches", "2", "--quiet");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertEquals(1, ManifestFiles.read(model).progress().epochsCompleted());
+        assertEquals(2, ManifestFiles.read(model).progress().steps(), "resuming trained nothing more");
+    }
+
+    /**
      * Ctrl-C while `train` waits for text on stdin (a pipe nobody writes to), on a FIFO whose
      * writer is idle, or in open() of a FIFO no writer has opened: the wait ends at once (not
      * after the 120 s grace), exit 130, and the output directory the run created is gone again,
