@@ -83,25 +83,13 @@ class TrainingResumeTest {
         Path whole = temp.resolve("whole");
         Path interrupted = temp.resolve("interrupted");
         Training.start(config(corpus, whole, 3, stateful), false, new TrainingListener() { }, () -> false);
-        AtomicInteger batches = new AtomicInteger();
-        AtomicInteger perEpoch = new AtomicInteger();
-        TrainingListener counter = new TrainingListener() {
-            @Override
-            public void onStart(TrainingPlan plan) {
-                perEpoch.set(plan.batchesPerEpoch());
-            }
-
-            @Override
-            public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
-                batches.incrementAndGet();
-            }
-        };
+        BatchCounter counter = new BatchCounter();
         assertThrows(CancelledException.class, () -> Training.start(config(corpus, interrupted, 3, stateful), false,
-                counter, () -> batches.get() >= 7));
+                counter, () -> counter.batches.get() >= 7));
         // Cancelled before the 8th batch: the save holds the 7 steps done and names the 8th batch next.
         Progress saved = DirectoryCheckpointer.readResume(interrupted, ManifestFiles.read(interrupted)).progress();
         assertEquals(7, saved.step());
-        assertEquals(7, (saved.epoch() - 1) * perEpoch.get() + saved.nextBatch());
+        assertEquals(7, (saved.epoch() - 1) * counter.perEpoch.get() + saved.nextBatch());
         assertTrue(saved.nextBatch() > 0, "a mid-epoch save");
         Training.resume(interrupted, ResumeChanges.NONE, run(interrupted), new TrainingListener() { }, () -> false);
         assertSameWeights(whole, interrupted);
@@ -118,29 +106,17 @@ class TrainingResumeTest {
         Path whole = temp.resolve("whole");
         Path interrupted = temp.resolve("interrupted");
         Training.start(config(corpus, whole, 3, stateful), false, new TrainingListener() { }, () -> false);
-        AtomicInteger batches = new AtomicInteger();
-        AtomicInteger perEpoch = new AtomicInteger();
         AtomicInteger pollsAfterTraining = new AtomicInteger();
-        TrainingListener counter = new TrainingListener() {
-            @Override
-            public void onStart(TrainingPlan plan) {
-                perEpoch.set(plan.batchesPerEpoch());
-            }
-
-            @Override
-            public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
-                batches.incrementAndGet();
-            }
-        };
+        BatchCounter counter = new BatchCounter();
         // Epoch 2's batches all run; the flag rises at the next poll, which validation makes.
         CancelledException stopped = assertThrows(CancelledException.class, () -> Training.start(
                 config(corpus, interrupted, 3, stateful), false, counter,
-                () -> batches.get() == 2 * perEpoch.get() && pollsAfterTraining.incrementAndGet() >= 1));
+                () -> counter.batches.get() == 2 * counter.perEpoch.get() && pollsAfterTraining.incrementAndGet() >= 1));
         assertTrue(stopped.getMessage().contains("while validating epoch 2"), stopped.getMessage());
         Progress saved = DirectoryCheckpointer.readResume(interrupted, ManifestFiles.read(interrupted)).progress();
         assertEquals(2, saved.epoch());
-        assertEquals(perEpoch.get(), saved.nextBatch(), "every batch of epoch 2 trained");
-        assertEquals(2L * perEpoch.get(), saved.step());
+        assertEquals(counter.perEpoch.get(), saved.nextBatch(), "every batch of epoch 2 trained");
+        assertEquals(2L * counter.perEpoch.get(), saved.step());
         assertEquals(1, saved.history().size(), "epoch 2 is not complete until validated");
         assertTrue(saved.epochSeconds() > 0, "the epoch's training time is kept");
 
@@ -155,6 +131,22 @@ class TrainingResumeTest {
         }
         assertEquals(saved.epochSeconds(), resumed.history().get(1).seconds(), 0.5,
                 "the resumed epoch reports the training time saved before the interruption");
+    }
+
+    /** Counts the batches run and records the batches per epoch. */
+    private static final class BatchCounter implements TrainingListener {
+        final AtomicInteger batches = new AtomicInteger();
+        final AtomicInteger perEpoch = new AtomicInteger();
+
+        @Override
+        public void onStart(TrainingPlan plan) {
+            perEpoch.set(plan.batchesPerEpoch());
+        }
+
+        @Override
+        public void onBatch(int epoch, int batch, int batchesInEpoch, double runningLoss, double tokensPerSecond) {
+            batches.incrementAndGet();
+        }
     }
 
     private static RunConfig run(Path directory) {
