@@ -2,6 +2,7 @@ package rnn.engine.loss;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,11 +23,14 @@ public final class TopK {
      * its forward pass.
      */
     public static long[] hits(INDArray logits, int[] targets, int k) {
+        if (logits.rank() != 2) {
+            throw new IllegalArgumentException("top-k hits need a matrix of logits, got shape " + Arrays.toString(logits.shape()));
+        }
         int rows = (int) logits.size(0);
         int columns = (int) logits.size(1);
-        if (logits.rank() != 2 || columns > 1 && logits.stride(1) != 1 || rows > 1 && logits.stride(0) < columns) {
+        if (columns > 1 && logits.stride(1) != 1 || rows > 1 && logits.stride(0) < columns) {
             throw new IllegalArgumentException("top-k hits need row-major rows, got shape "
-                    + java.util.Arrays.toString(logits.shape()) + " strides " + java.util.Arrays.toString(logits.stride()));
+                    + Arrays.toString(logits.shape()) + " strides " + Arrays.toString(logits.stride()));
         }
         long rowStride = rows > 1 ? logits.stride(0) : columns;
         long top1 = 0;
