@@ -87,7 +87,7 @@ spark_train() {
     -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
     -Dspark.jars="$root/target/rnn-spark.jar" \
     -Dspark.executor.memory=1200m \
-    -Dspark.executor.extraJavaOptions="$opens" \
+    -Dspark.executor.extraJavaOptions="$opens --add-modules=jdk.incubator.vector" \
     -Dspark.executorEnv.OPENBLAS_CORETYPE="$spark_coretype" \
     -Dspark.executorEnv.OMP_NUM_THREADS=1 -Dspark.executorEnv.OPENBLAS_NUM_THREADS=1 \
     -cp "$spark_home/jars/*:$root/target/rnn-spark.jar" rnn.cli.ClusterMain train "$@" --master "$spark_master"

@@ -1,7 +1,8 @@
 package rnn.engine;
 
-import rnn.engine.kernel.HostCopy;
 import rnn.engine.kernel.Activations;
+import rnn.engine.kernel.HostCopy;
+import rnn.engine.kernel.PanelWeights;
 import rnn.engine.kernel.SmallGemm;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -21,6 +22,12 @@ final class FloatLstmCell extends RecurrentCell {
      * matched them at 20 (StepProductRate).
      */
     static final int MAX_SMALL_ROWS = 16;
+    /**
+     * The fewest steps for which a training pass copies W_hh to the heap for {@link PanelWeights}
+     * (training's chunks have 20-35): the copy costs about one step's product. Inference keeps
+     * its own kernels (SmallGemm, OpenBLAS), whose bits the scoring paths agree on.
+     */
+    static final int MIN_PANEL_STEPS = 4;
     private final int h;
     private final int width;
     /** [N, 4H]: i, f, g, o of every step. */
@@ -43,6 +50,11 @@ final class FloatLstmCell extends RecurrentCell {
     private FloatBuffer outFloats;
     /** [B][4H]: {@link SmallGemm}'s accumulators, made on first use. */
     private float[][] smallRows;
+    /** W_hh^T [H, 4H] and W_hh [4H, H] on the heap for the steps' products, made on first use. */
+    private PanelWeights forwardWeights;
+    private PanelWeights backwardWeights;
+    /** Whether this training pass runs its steps' products in {@link #forwardWeights} and {@link #backwardWeights}. */
+    private boolean panels;
 
     FloatLstmCell(int batch, int steps, int hidden, DataType dtype) {
         super(4, batch, steps, hidden, dtype);
@@ -83,6 +95,14 @@ final class FloatLstmCell extends RecurrentCell {
 
     @Override
     void forward(INDArray weightHh, INDArray biasHh) {
+        panels = backwardFollows && steps >= MIN_PANEL_STEPS;
+        if (panels) {
+            if (forwardWeights == null) {
+                forwardWeights = PanelWeights.create(h, width);
+            }
+            host.read(weightHh, forwardWeights.source(), 0);
+            forwardWeights.pack(true);
+        }
         for (int t = 0; t < steps; t++) {
             forwardStep(t, weightHh);
         }
@@ -97,16 +117,20 @@ final class FloatLstmCell extends RecurrentCell {
         }
         int gateBase = t * batch * width;
         boolean small = stepWeights != null && startedRows <= MAX_SMALL_ROWS;
-        if (small) {
+        if (small || panels) {
             // h_prev is last step's stepHidden, or the loaded state at step 0.
             if (t == 0) {
                 outFloats.get(0, stepHidden, 0, batch * h);  // outStep[0]
             }
-            if (smallRows == null) {
-                smallRows = new float[batch][width];
-            }
             preFloats.get(gateBase, gates, gateBase, batch * width);  // preStep[t]
-            SmallGemm.multiplyAdd(stepHidden, 0, h, startedRows, stepWeights, gates, gateBase, width, smallRows);
+            if (panels) {
+                forwardWeights.multiplyAdd(stepHidden, 0, h, startedRows, gates, gateBase, width);
+            } else {
+                if (smallRows == null) {
+                    smallRows = new float[batch][width];
+                }
+                SmallGemm.multiplyAdd(stepHidden, 0, h, startedRows, stepWeights, gates, gateBase, width, smallRows);
+            }
         } else {
             if (weightHhTransposed != null) {
                 Ops.gemmTiled(outStep[t], weightHhTransposed, preStep[t], 1.0, startedRows);
@@ -165,6 +189,13 @@ final class FloatLstmCell extends RecurrentCell {
 
     @Override
     void backward(INDArray weightHh, INDArray gradWeightHh, INDArray gradBiasHh, INDArray ones) {
+        if (panels) {
+            if (backwardWeights == null) {
+                backwardWeights = PanelWeights.create(width, h);
+            }
+            host.read(weightHh, backwardWeights.source(), 0);
+            backwardWeights.pack(false);
+        }
         Arrays.fill(dCell, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             host.read(dOutStep[t + 1], stepHidden, 0);
@@ -189,7 +220,14 @@ final class FloatLstmCell extends RecurrentCell {
                 }
             }
             host.write(stepGates, 0, dPreStep[t]);
-            Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
+            if (panels) {
+                // dh_{t-1} += dgates_t W_hh, on the heap: stepHidden is free until the next step reads it back.
+                host.read(dOutStep[t], stepHidden, 0);
+                backwardWeights.multiplyAdd(stepGates, 0, width, batch, stepHidden, 0, h);
+                host.write(stepHidden, 0, dOutStep[t]);
+            } else {
+                Ops.gemm(dPreStep[t], weightHh, dOutStep[t], false, false, 1.0);
+            }
         }
         Ops.gemm(dPre, previousOutputs(), gradWeightHh, true, false, 0.0);
     }

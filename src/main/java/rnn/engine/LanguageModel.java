@@ -228,7 +228,7 @@ public final class LanguageModel {
         // Cross-entropy, the common case, adds the decoder bias and sums its gradient inside the
         // softmax's pass over the logits, saving two more passes over [M, V].
         boolean fused = loss == Loss.CROSS_ENTROPY;
-        w.forward(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null,
+        w.forwardForGradients(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null,
                 fused ? Output.LOGITS_WITHOUT_BIAS : Output.LOGITS);
         int m = batch.predictions();
         zeroScatteredGradients();
@@ -244,7 +244,8 @@ public final class LanguageModel {
         if (loss != Loss.CROSS_ENTROPY) {
             throw new IllegalArgumentException("the adaptive softmax trains with cross-entropy only, not " + loss);
         }
-        w.forward(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null, Output.TOP);
+        w.forwardForGradients(batch, state, config.regularized() ? new SplittableRandom(dropoutSeed) : null,
+                Output.TOP);
         int m = batch.predictions();
         zeroScatteredGradients();
         double sum = w.adaptive().crossEntropyGradient(w.topInput, batch.targets(), 1.0 / m, w.dTop());
@@ -575,6 +576,25 @@ public final class LanguageModel {
         /** LOGITS_WITHOUT_BIAS leaves the decoder bias to the caller. */
         void forward(Batch b, RecurrentState state, SplittableRandom dropoutRandom, Output output) {
             forward(b.inputs(), state, dropoutRandom, output, null, predictions);
+        }
+
+        /**
+         * As {@link #forward(Batch, RecurrentState, SplittableRandom, Output)}, for a backward pass
+         * that follows: the cells may then run their steps in a kernel of their own (see
+         * FloatLstmCell's panels), which inference keeps out of so that a text scores the same bits
+         * by every path.
+         */
+        void forwardForGradients(Batch b, RecurrentState state, SplittableRandom dropoutRandom, Output output) {
+            for (RecurrentCell cell : cells) {
+                cell.backwardFollows = true;
+            }
+            try {
+                forward(b.inputs(), state, dropoutRandom, output, null, predictions);
+            } finally {
+                for (RecurrentCell cell : cells) {
+                    cell.backwardFollows = false;
+                }
+            }
         }
 
         /**

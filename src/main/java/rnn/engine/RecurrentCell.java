@@ -46,6 +46,8 @@ abstract class RecurrentCell {
     INDArray weightHhTransposed;
     /** W_hh^T as heap rows for {@link rnn.engine.kernel.SmallGemm} (see LanguageModel#withStepWeights), else null. */
     float[][] stepWeights;
+    /** True while a forward pass runs whose backward pass follows (training), false for inference. */
+    boolean backwardFollows;
 
     RecurrentCell(int gates, int batch, int steps, int hidden, DataType dtype) {
         this.batch = batch;
