@@ -24,9 +24,9 @@
 # Prints per epoch: tokens/s, seconds, validation perplexity; then test perplexity, minutes,
 # peak RSS and FLOP utilisation (model FLOPs/token x tokens/s / this machine's measured sgemm
 # GFLOP/s). Training also runs a one-thread pass (--threads 1, 300 batches). The per-step
-# recurrent product alone (h W_hh^T, 20 x 200 by 200 x 800 as training runs it, and 1 row as
-# `rnn perplexity --streams 1` does, through OpenBLAS and through the engine's Java kernel) is timed
-# on one thread against the one-thread sgemm peak. The last line is one JSON object; its
+# recurrent product alone (h W_hh^T, 20 x 200 by 200 x 800 as training runs it, in the panel
+# kernel, and through OpenBLAS and the row kernel; 1 row as `rnn perplexity --streams 1` does) is
+# timed on one thread against the one-thread sgemm peak. The last line is one JSON object; its
 # throughput is under "tokens_per_s", the kernels under "kernels".
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -74,16 +74,17 @@ fi
 # The sgemm peak at the thread count training uses by default (one per core), and on one thread.
 export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 bench() {
-  OMP_NUM_THREADS=1 java -cp "target/classes:target/test-classes:target/lib/*" "$@" 2>/dev/null | tail -1
+  OMP_NUM_THREADS=1 java --add-modules jdk.incubator.vector -cp "target/classes:target/test-classes:target/lib/*" "$@" \
+    2>/dev/null | tail -1
 }
 sgemm=$(bench rnn.bench.SgemmRate 0)
 sgemm1=$(bench rnn.bench.SgemmRate 1)
-# The per-step product alone, on one thread: "blas java" GFLOP/s, at 20 rows and at 1.
-read -r step20_blas step20_java <<< "$(bench rnn.bench.StepProductRate 20 1)"
-read -r step1_blas step1_java <<< "$(bench rnn.bench.StepProductRate 1 1)"
+# The per-step product alone, on one thread: "blas java panel" GFLOP/s, at 20 rows and at 1.
+read -r step20_blas step20_java step20_panel <<< "$(bench rnn.bench.StepProductRate 20 1)"
+read -r step1_blas step1_java _ <<< "$(bench rnn.bench.StepProductRate 1 1)"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); sgemm ${sgemm} GFLOP/s on $(nproc) threads, ${sgemm1} on 1 ($kernels)"
-echo "step product h W_hh^T on 1 thread: 20x200 by 200x800 ${step20_blas} GFLOP/s (OpenBLAS, as training runs it), ${step20_java} (Java kernel); 1 row ${step1_blas} (OpenBLAS), ${step1_java} (Java kernel, as rnn perplexity runs it)"
-export BENCH_KERNELS="$kernels" BENCH_SGEMM1="$sgemm1" BENCH_STEP="$step20_blas $step20_java $step1_blas $step1_java"
+echo "step product h W_hh^T on 1 thread: 20x200 by 200x800 ${step20_blas} GFLOP/s (OpenBLAS), ${step20_panel} (panel kernel, as training runs it), ${step20_java} (Java row kernel); 1 row ${step1_blas} (OpenBLAS), ${step1_java} (Java kernel, as rnn perplexity runs it)"
+export BENCH_KERNELS="$kernels" BENCH_SGEMM1="$sgemm1" BENCH_STEP="$step20_blas $step20_java $step1_blas $step1_java $step20_panel"
 
 # The --independent figures, read by both JSON reports below.
 cat > "$work/bench_report.py" <<'PY'
@@ -92,11 +93,11 @@ import re
 
 def machine():
     """The kernels, and the per-step product's rates on one thread against the one-thread sgemm peak."""
-    step20_blas, step20_java, step1_blas, step1_java = (float(x) for x in os.environ["BENCH_STEP"].split())
+    step20_blas, step20_java, step1_blas, step1_java, step20_panel = (float(x) for x in os.environ["BENCH_STEP"].split())
     sgemm1 = float(os.environ["BENCH_SGEMM1"])
     return {"kernels": os.environ["BENCH_KERNELS"],
-            "step_product_gflops": step20_blas, "step_product_utilisation": round(step20_blas / sgemm1, 3),
-            "step_product_java_gflops": step20_java,
+            "step_product_gflops": step20_panel, "step_product_utilisation": round(step20_panel / sgemm1, 3),
+            "step_product_blas_gflops": step20_blas, "step_product_java_gflops": step20_java,
             "step_product_1_row_gflops": step1_blas, "step_product_1_row_java_gflops": step1_java}
 
 def independent(work):
@@ -216,8 +217,8 @@ if not quick:
     walls = sorted(float(open(f"{work}/test-wall-{r}.txt").read().split()[-1]) for r in (1, 2, 3))
     out["valid_ppl"] = epochs[-1].get("valid_ppl")
     exact = json.load(open(f"{work}/test-exact.json"))
-    out["test_ppl"] = round(runs[1]["perplexity"], 2)
-    out["test_ppl_exact"] = round(exact["perplexity"], 2)
+    out["test_ppl"] = round(runs[1]["perplexity"], 3)
+    out["test_ppl_exact"] = round(exact["perplexity"], 3)
     out["perplexity_tokens_per_s"] = round(runs[1]["tokens_per_second"], 1)
     out["perplexity_tokens_per_s_runs"] = [round(t["tokens_per_second"], 1) for t in runs]
     out["perplexity_wall_s"] = walls[1]

@@ -15,15 +15,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import rnn.engine.kernel.EngineThreads;
+import rnn.engine.kernel.PanelWeights;
 import rnn.engine.kernel.SmallGemm;
 
 /**
  * The per-step recurrent product alone, h_prev W_hh^T for an LSTM of hidden size H (rows x H by
  * H x 4H, default 20 x 200 by 200 x 800, the Penn Treebank models' training step), median GFLOP/s
  * of 30 timings of 200 calls each: as the engine hands it to OpenBLAS (W_hh transposed in the
- * call, on the engine's threads) and as {@link SmallGemm} runs it (W_hh^T copied row-major).
- * Arguments: rows (default 20), engine threads as for --threads (default 1), H (default 200).
- * Prints "blas GFLOP/s" then "java GFLOP/s" on one line.
+ * call, on the engine's threads), as {@link SmallGemm} runs it (W_hh^T copied row-major, inference)
+ * and as {@link PanelWeights} runs it (training's kernel: vector panels with the JVM's
+ * jdk.incubator.vector module, else SmallGemm's rows). Arguments: rows (default 20), engine
+ * threads as for --threads (default 1), H (default 200). Prints "blas java panel" GFLOP/s on one
+ * line.
  */
 public final class StepProductRate {
     private static final int CALLS = 200;
@@ -71,7 +74,15 @@ public final class StepProductRate {
                 SmallGemm.multiplyAdd(h, 0, hidden, rows, wRows, c, 0, width, scratch);
             }
         });
-        System.out.printf(Locale.ROOT, "%.2f %.2f%n", blas, java);
+        PanelWeights panel = PanelWeights.create(hidden, width);
+        System.arraycopy(transposed, 0, panel.source(), 0, transposed.length);
+        panel.pack(false);
+        double panels = rate(flops, () -> {
+            for (int i = 0; i < CALLS; i++) {
+                panel.multiplyAdd(h, 0, hidden, rows, c, 0, width);
+            }
+        });
+        System.out.printf(Locale.ROOT, "%.2f %.2f %.2f%n", blas, java, panels);
     }
 
     /** Median GFLOP/s of {@value #TIMINGS} timings of {@code body} (after as many untimed runs). */
