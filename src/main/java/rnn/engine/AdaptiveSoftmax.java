@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The adaptive softmax output of {@link AdaptiveOutput} over the top layer's outputs h [M, H], for
  * one batch shape of at most {@code rows} rows: the head is one product over all rows; each tail
  * cluster runs on the rows that need it, gathered into a contiguous block (two products forward,
- * three backward), its input gradient scattered back; in training, a float cluster with a narrow
- * projection goes through {@link NarrowTailSoftmax} instead, which never stores its logit block.
+ * three backward), its input gradient scattered back; in training, a float cluster's logits, softmax
+ * and their products go through {@link FusedTailSoftmax} instead, which never stores its logit block.
  * Buffers are kept and grown, never shrunk. Not thread-safe.
  *
  * <p>Forward, row r with target w: head = h W_head^T, lh = log softmax(head); for w in cluster i,
@@ -25,8 +25,6 @@ import org.nd4j.linalg.factory.Nd4j;
 final class AdaptiveSoftmax {
     /** Rows per pass when computing whole distributions, so that a tail block stays [64, cluster size]. */
     private static final int DISTRIBUTION_ROWS = 64;
-    /** Float tail clusters with projections up to this width train through {@link NarrowTailSoftmax}. */
-    private static final int NARROW_PROJECTION = 16;
 
     private final AdaptiveOutput spec;
     private final Parameters parameters;
@@ -65,20 +63,20 @@ final class AdaptiveSoftmax {
         INDArray dProjected;
         INDArray logits;
         int capacity;
-        /** Whether training takes the fused pass (a narrow float cluster) rather than BLAS's products. */
-        final boolean trainsNarrow;
+        /** Whether training takes the fused pass (float) rather than BLAS's products (double). */
+        final boolean trainsFused;
         /**
-         * The fused pass, made at the first training step: it keeps a copy of W1 by unit, which
+         * The fused pass, made at the first training step: it keeps a copy of W1 by block, which
          * predict, scoring and serving never need.
          */
-        private NarrowTailSoftmax narrow;
+        private FusedTailSoftmax fused;
 
         Tail(int index) {
             this.index = index;
             this.start = spec.clusterStart(index);
             this.size = spec.clusterEnd(index, vocab) - start;
             this.projection = spec.projectionSize(index, hidden);
-            this.trainsNarrow = dtype == DataType.FLOAT && projection <= NARROW_PROJECTION;
+            this.trainsFused = dtype == DataType.FLOAT;
         }
 
         INDArray w0() {
@@ -95,7 +93,7 @@ final class AdaptiveSoftmax {
                 capacity = Math.min(rows, Integer.highestOneBit(Math.max(1, m - 1)) << 1);
                 capacity = Math.max(capacity, m);
                 projected = Nd4j.create(dtype, capacity, projection);
-                logits = Nd4j.create(dtype, capacity, size);
+                logits = null; // made by forward: the fused training pass never needs it
                 dProjected = null;
             }
             if (backward && dProjected == null) {
@@ -114,6 +112,9 @@ final class AdaptiveSoftmax {
         /** z = (x W0^T) W1^T for the first m rows of x; returns the logits block. */
         INDArray forward(INDArray x, int m, boolean backward) {
             INDArray p = project(x, m, backward);
+            if (logits == null) {
+                logits = Nd4j.create(dtype, capacity, size);
+            }
             INDArray z = Ops.rows(logits, 0, m);
             Ops.gemm(p, w1(), z, false, true, 0.0);
             return z;
@@ -147,10 +148,10 @@ final class AdaptiveSoftmax {
             gatherRows(top, rowsOf, x);
             int[] local = localTargets(targets, rowsOf, tail.start);
             INDArray dp;
-            if (tail.trainsNarrow) {
+            if (tail.trainsFused) {
                 INDArray p = tail.project(x, n, true);
                 dp = Ops.rows(tail.dProjected, 0, n);
-                loss += narrowGradient(tail, p, n, local, scale, gradW1, dp);
+                loss += fusedGradient(tail, p, n, local, scale, gradW1, dp);
             } else {
                 INDArray z = tail.forward(x, n, true);
                 loss += LogSoftmaxRows.crossEntropyGradient(z, n, local, scale);
@@ -170,8 +171,8 @@ final class AdaptiveSoftmax {
         return loss;
     }
 
-    /** A narrow cluster's loss and gradients through {@link NarrowTailSoftmax}: p [n, P] in, dp [n, P] out. */
-    private static double narrowGradient(Tail tail, INDArray p, int n, int[] local, double scale, INDArray gradW1,
+    /** A float cluster's loss and gradients through {@link FusedTailSoftmax}: p [n, P] in, dp [n, P] out. */
+    private static double fusedGradient(Tail tail, INDArray p, int n, int[] local, double scale, INDArray gradW1,
             INDArray dp) {
         int width = tail.projection;
         float[] projectedRows = new float[n * width];
@@ -180,10 +181,10 @@ final class AdaptiveSoftmax {
         float[] dpRows = new float[n * width];
         Block w1 = new Block(tail.w1());
         Block gradient = new Block(gradW1);
-        if (tail.narrow == null) {
-            tail.narrow = new NarrowTailSoftmax(tail.size, width);
+        if (tail.fused == null) {
+            tail.fused = new FusedTailSoftmax(tail.size, width);
         }
-        double loss = tail.narrow.crossEntropyGradient(projectedRows, n, local, scale, w1.floats, w1.at(0, 0),
+        double loss = tail.fused.crossEntropyGradient(projectedRows, n, local, scale, w1.floats, w1.at(0, 0),
                 gradient.floats, gradient.at(0, 0), dpRows);
         Block dpBlock = new Block(dp);
         dpBlock.floats.put(dpBlock.at(0, 0), dpRows, 0, n * width);

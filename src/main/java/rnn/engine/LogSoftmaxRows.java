@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import rnn.engine.kernel.Activations;
 import rnn.engine.kernel.EngineThreads;
+import rnn.engine.kernel.ExpTerms;
 import rnn.engine.kernel.Reductions;
 import rnn.engine.loss.Softmax;
 
@@ -61,7 +62,8 @@ final class LogSoftmaxRows {
                     int at = Math.toIntExact(base + (long) r * width);
                     data.get(at, row, 0, width);
                     float max = Reductions.max(row, width);
-                    double sum = expShifted(row, max, exps);
+                    System.arraycopy(row, 0, exps, 0, width);
+                    double sum = ExpTerms.expShifted(exps, 0, width, max);
                     if (gradient) {
                         if (targets != null) {
                             logP[r] = row[targets[r]] - max - Math.log(sum);
@@ -102,14 +104,6 @@ final class LogSoftmaxRows {
     }
 
     // Small element loops of their own, so that C2 compiles (and vectorizes) each once.
-
-    /** exps[j] = exp(max(-30, a[j] - max)); returns their sum. */
-    private static double expShifted(float[] a, float max, float[] exps) {
-        for (int j = 0; j < a.length; j++) {
-            exps[j] = Activations.expf(Math.max(-Activations.FLOAT_FLOOR, a[j] - max));
-        }
-        return Reductions.sum(exps, exps.length);
-    }
 
     private static void scaleInto(float[] a, float factor, float[] out) {
         for (int j = 0; j < a.length; j++) {

@@ -16,9 +16,23 @@ public final class Reductions {
      * and signed-zero rules cost several instructions per element.
      */
     public static float max(float[] a, int width) {
+        return max(a, 0, width);
+    }
+
+    /** As {@link #max(float[], int)} over a[from, from + width). */
+    public static float max(float[] a, int from, int width) {
+        return max(a, from, width, PanelWeights.VECTOR);
+    }
+
+    /** As above, choosing the kernel: the vector module's lanes or the plain loop (the same value). */
+    static float max(float[] a, int from, int width, boolean vector) {
+        if (vector) {
+            return VectorRows.max(a, from, width);
+        }
         float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0;
-        int j = 0;
-        for (; j + 8 <= width; j += 8) {
+        int end = from + width;
+        int j = from;
+        for (; j + 8 <= end; j += 8) {
             m0 = a[j] > m0 ? a[j] : m0;
             m1 = a[j + 1] > m1 ? a[j + 1] : m1;
             m2 = a[j + 2] > m2 ? a[j + 2] : m2;
@@ -28,7 +42,7 @@ public final class Reductions {
             m6 = a[j + 6] > m6 ? a[j + 6] : m6;
             m7 = a[j + 7] > m7 ? a[j + 7] : m7;
         }
-        for (; j < width; j++) {
+        for (; j < end; j++) {
             m0 = a[j] > m0 ? a[j] : m0;
         }
         return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
@@ -36,9 +50,15 @@ public final class Reductions {
 
     /** The sum in double of a[0, width). */
     public static double sum(float[] a, int width) {
+        return sum(a, 0, width);
+    }
+
+    /** The sum in double of a[from, from + width), in the order of {@link #sum(float[], int)}. */
+    public static double sum(float[] a, int from, int width) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int j = 0;
-        for (; j + 8 <= width; j += 8) {
+        int end = from + width;
+        int j = from;
+        for (; j + 8 <= end; j += 8) {
             s0 += a[j];
             s1 += a[j + 1];
             s2 += a[j + 2];
@@ -48,7 +68,7 @@ public final class Reductions {
             s6 += a[j + 6];
             s7 += a[j + 7];
         }
-        for (; j < width; j++) {
+        for (; j < end; j++) {
             s0 += a[j];
         }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));

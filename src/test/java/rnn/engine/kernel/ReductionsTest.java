@@ -39,4 +39,28 @@ class ReductionsTest {
         // In double: 2^24 + 1 + 1 is exact, where a float sum would lose both ones.
         assertEquals(16_777_218.0, Reductions.sum(new float[] {16_777_216f, 1f, 1f}, 3));
     }
+
+    @Test
+    void bothMaximaAgreeOverOffsetRanges() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        float[] a = new float[200];
+        for (int j = 0; j < a.length; j++) {
+            a[j] = (float) (random.nextDouble() * 100 - 50);
+        }
+        a[77] = Float.NaN;
+        for (int from : new int[] {0, 1, 13}) {
+            for (int width : new int[] {0, 1, 7, 8, 9, 64, 150}) {
+                float plain = Reductions.max(a, from, width, false);
+                float expected = Float.NEGATIVE_INFINITY;
+                for (int j = from; j < from + width; j++) {
+                    expected = a[j] > expected ? a[j] : expected;
+                }
+                assertEquals(expected, plain, "plain from " + from + " width " + width);
+                assertEquals(plain, Reductions.max(a, from, width, true), "vector from " + from + " width " + width);
+            }
+        }
+        // The sum of an offset range is the same as of a copy starting at 0.
+        float[] part = java.util.Arrays.copyOfRange(a, 90, 190);
+        assertEquals(Reductions.sum(part, 100), Reductions.sum(a, 90, 100));
+    }
 }
