@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -105,20 +107,26 @@ public final class SafetensorsWriter {
         void accept(byte[] bytes, int offset, int length) throws E;
     }
 
-    /** A tensor's values copied once out of ND4J, in C order, ready to encode twice. */
+    /**
+     * A tensor in C order, encoded twice (digest, then file) straight from ND4J's off-heap buffer:
+     * a copy on the Java heap would add the whole model to the peak memory of every save (235 MB
+     * for a 250,000-word adaptive model). Saves run on the thread that owns the arrays, so the two
+     * passes read the same values.
+     */
     private static final class PackedTensor {
         final String name;
         final TensorDtype dtype;
         final long[] shape;
-        final float[] floats;
-        final double[] doubles;
+        /** The array itself when its buffer is exactly its elements in C order, else a C-order copy. */
+        final INDArray dense;
+        final int count;
 
-        private PackedTensor(String name, TensorDtype dtype, long[] shape, float[] floats, double[] doubles) {
+        private PackedTensor(String name, TensorDtype dtype, long[] shape, INDArray dense, int count) {
             this.name = name;
             this.dtype = dtype;
             this.shape = shape;
-            this.floats = floats;
-            this.doubles = doubles;
+            this.dense = dense;
+            this.count = count;
         }
 
         static PackedTensor of(String name, INDArray array) {
@@ -132,12 +140,9 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException("tensor '" + name + "' is " + type + "; only FLOAT and DOUBLE are written");
             }
             long[] shape = array.shape().clone();
-            boolean empty = array.length() == 0;
-            INDArray dense = empty || isPackedCOrder(array) ? array : array.dup('c');
-            if (type == DataType.FLOAT) {
-                return new PackedTensor(name, TensorDtype.F32, shape, empty ? new float[0] : dense.data().asFloat(), null);
-            }
-            return new PackedTensor(name, TensorDtype.F64, shape, null, empty ? new double[0] : dense.data().asDouble());
+            int count = Math.toIntExact(array.length());
+            INDArray dense = count == 0 || isPackedCOrder(array) ? array : array.dup('c');
+            return new PackedTensor(name, type == DataType.FLOAT ? TensorDtype.F32 : TensorDtype.F64, shape, dense, count);
         }
 
         /**
@@ -163,21 +168,25 @@ public final class SafetensorsWriter {
         }
 
         long byteLength() {
-            return (long) (floats != null ? floats.length : doubles.length) * dtype.byteSize();
+            return (long) count * dtype.byteSize();
         }
 
         /** Feeds the little-endian bytes of the values to {@code sink}, one chunk at a time. */
         <E extends Exception> void encode(ByteSink<E> sink) throws E {
+            if (count == 0) {
+                return;
+            }
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            int count = floats != null ? floats.length : doubles.length;
             int perChunk = CHUNK_BYTES / dtype.byteSize();
+            FloatBuffer floats = dtype == TensorDtype.F32 ? dense.data().asNioFloat() : null;
+            DoubleBuffer doubles = floats == null ? dense.data().asNioDouble() : null;
             for (int done = 0; done < count; done += perChunk) {
                 int n = Math.min(perChunk, count - done);
                 chunk.clear();
                 if (floats != null) {
-                    chunk.asFloatBuffer().put(floats, done, n);
+                    chunk.asFloatBuffer().put(floats.slice(done, n));
                 } else {
-                    chunk.asDoubleBuffer().put(doubles, done, n);
+                    chunk.asDoubleBuffer().put(doubles.slice(done, n));
                 }
                 sink.accept(chunk.array(), 0, n * dtype.byteSize());
             }
