@@ -3,10 +3,10 @@
 #
 # Generates the seeded Zipf corpus (java scripts/ZipfCorpus.java --tokens 6000000: 262,916
 # distinct words) once into target/bench-vocab/, then for --max-vocab 10000, 50000 and 250000 and
-# --softmax full and adaptive (default cutoffs, div 4) runs
+# --softmax full and adaptive (default cutoffs and div 2; at 250000 also --div-value 4) runs
 #   bin/rnn train zipf.txt --preset ptb-small --max-vocab V --softmax S --epochs 1 --max-batches 150
 # under /usr/bin/time -v, and prints ONE JSON line: tokens/s (the run's own epoch report) and peak
-# RSS in MB for each of the six runs, the load average before them and the OpenBLAS kernels used.
+# RSS in MB for each of the seven runs, the load average before them and the OpenBLAS kernels used.
 #
 # --quality instead trains on frankenstein.txt + tinyshakespeare.txt + ptb/train.txt concatenated
 # (no --max-vocab; --preset ptb-small with the word tokenizer and 10% validation) with each softmax
@@ -87,16 +87,23 @@ fi
 results=""
 for vocab in 10000 50000 250000; do
   entry=""
-  for softmax in full adaptive; do
-    out="$work/run-$vocab-$softmax.json"
-    timing="$work/time-$vocab-$softmax.txt"
-    echo "bench-vocab: --max-vocab $vocab --softmax $softmax, $batches batches" >&2
+  # At 250,000 words also the adaptive softmax with --div-value 4 (PyTorch's default; rnn's is 2).
+  runs="full adaptive"
+  [ "$vocab" = 250000 ] && runs="$runs adaptive_div4"
+  for run in $runs; do
+    case "$run" in
+      adaptive_div4) options=(--softmax adaptive --div-value 4) ;;
+      *) options=(--softmax "$run") ;;
+    esac
+    out="$work/run-$vocab-$run.json"
+    timing="$work/time-$vocab-$run.txt"
+    echo "bench-vocab: --max-vocab $vocab ${options[*]}, $batches batches" >&2
     /usr/bin/time -v -o "$timing" bin/rnn train "$corpus" --preset ptb-small --max-vocab "$vocab" \
-        --softmax "$softmax" --epochs 1 --max-batches "$batches" --threads "$threads" --json --quiet --force \
-        -o "$work/model-$vocab-$softmax" > "$out"
+        "${options[@]}" --epochs 1 --max-batches "$batches" --threads "$threads" --json --quiet --force \
+        -o "$work/model-$vocab-$run" > "$out"
     rate=$(field "$out" tokens_per_s)
     rss_kb=$(grep 'Maximum resident set size' "$timing" | awk '{print $NF}')
-    entry="$entry${entry:+, }\"$softmax\": {\"tokens_per_s\": $(python3 -c "print(round($rate))"), \"peak_rss_mb\": $((rss_kb / 1024))}"
+    entry="$entry${entry:+, }\"$run\": {\"tokens_per_s\": $(python3 -c "print(round($rate))"), \"peak_rss_mb\": $((rss_kb / 1024))}"
   done
   results="$results${results:+, }\"$vocab\": {$entry}"
 done

@@ -33,8 +33,8 @@ final class FusedTailSoftmax {
     /** W1^T block by block: block b's row k holds unit k's weights for the block's words, zero past S. */
     private final float[][][] weightsByBlock;
     /**
-     * Each thread's blocks, kept between calls: a training run calls this every step, and fresh
-     * blocks each time made the garbage collector grow its young generation by hundreds of MB.
+     * Each thread's blocks, kept between calls: training calls this every step for every cluster,
+     * and fresh blocks each time (up to a few MB a step) are garbage the collector makes room for.
      */
     private final ThreadLocal<Scratch> scratch;
     /** Per-call arrays by row, grown to the most rows seen: block maxima, sums and dp shares. */
