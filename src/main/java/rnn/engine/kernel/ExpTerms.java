@@ -2,8 +2,8 @@ package rnn.engine.kernel;
 
 /**
  * The exponential terms of a softmax over a range of floats, in place, through {@link
- * Activations#expf}: in {@link VectorRows}' lanes when the vector module is loaded, as plain loops
- * otherwise (one array, one index, so that C2 vectorizes them), the same bits either way.
+ * Activations#expf}: plain loops over one array with one index, which C2 vectorizes (a version in
+ * the vector API was slower here: 0.9-1.0 against 0.57 ns per element).
  */
 public final class ExpTerms {
     private ExpTerms() {
